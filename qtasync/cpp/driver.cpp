@@ -1,0 +1,252 @@
+#include "qtasync/cpp/driver.h"
+#include "qtasync/src/driver/ffi.cxx.h"
+
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+#include <QtCore/QTimerEvent>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#ifdef __linux__
+#include <sys/timerfd.h>
+#endif
+
+namespace qtasync {
+namespace driver {
+
+namespace {
+
+// Registered once; the value is an event type Qt reserved for us.
+QEvent::Type wake_event_type() {
+  static const int type = QEvent::registerEventType();
+  return static_cast<QEvent::Type>(type);
+}
+
+// --- SIGINT: the handler only writes one byte to a socket pair (async-signal-safe); a
+// QSocketNotifier on the other end brings it to the Qt thread.
+int sigint_fds[2] = {-1, -1};
+struct sigaction previous_sigint;
+bool sigint_installed = false;
+
+extern "C" void on_sigint_signal(int) {
+  const int saved = errno;
+  const char byte = 1;
+  if (sigint_fds[1] >= 0) {
+    ssize_t ignored = ::write(sigint_fds[1], &byte, 1);
+    (void)ignored;
+  }
+  errno = saved;
+}
+
+int owned_argc = 1;
+char owned_arg0[] = "qtasync";
+char *owned_argv[] = {owned_arg0, nullptr};
+QCoreApplication *owned_app = nullptr;
+
+}  // namespace
+
+Dispatcher::Dispatcher(rust::Box<DriverContext> ctx) : ctx_(std::move(ctx)) {
+  // A thread not started by QThread (the main thread before exec, a std::thread) may have no
+  // event dispatcher yet; socket notifiers and timers need one. Constructing a QEventLoop
+  // creates it (QThreadData::ensureEventDispatcher).
+  if (QThread::currentThread()->eventDispatcher() == nullptr) {
+    QEventLoop ensure_event_dispatcher;
+  }
+#ifdef __linux__
+  // A timerfd keeps nanosecond deadlines; QTimer only takes whole milliseconds.
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ >= 0) {
+    timer_notifier_ = new QSocketNotifier(timer_fd_, QSocketNotifier::Read, this);
+    QObject::connect(timer_notifier_, &QSocketNotifier::activated, this, [this]() {
+      std::uint64_t expirations = 0;
+      ssize_t ignored = ::read(timer_fd_, &expirations, sizeof expirations);
+      (void)ignored;
+      fire_timer();
+    });
+  }
+#endif
+  if (QCoreApplication *app = QCoreApplication::instance()) {
+    QObject::connect(app, &QCoreApplication::aboutToQuit, this,
+                     [this]() { driver_dispatch(*ctx_, DriverEvent::AboutToQuit); });
+  }
+}
+
+Dispatcher::~Dispatcher() {
+  set_sigint_enabled(false);
+  if (timer_fd_ >= 0) {
+    delete timer_notifier_;
+    ::close(timer_fd_);
+  }
+}
+
+void Dispatcher::post_wake() const {
+  QCoreApplication::postEvent(const_cast<Dispatcher *>(this), new QEvent(wake_event_type()));
+}
+
+void Dispatcher::arm_timer(std::uint64_t nanos) {
+  if (timer_fd_ >= 0) {
+#ifdef __linux__
+    if (nanos == 0) nanos = 1;  // an all-zero it_value would disarm the timer
+    struct itimerspec spec;
+    std::memset(&spec, 0, sizeof spec);
+    spec.it_value.tv_sec = static_cast<time_t>(nanos / 1000000000ull);
+    spec.it_value.tv_nsec = static_cast<long>(nanos % 1000000000ull);
+    ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
+    return;
+#endif
+  }
+  // Fallback: whole milliseconds rounded up, so it never fires before the deadline.
+  if (qt_timer_id_ != 0) killTimer(qt_timer_id_);
+  const std::uint64_t millis = (nanos + 999999ull) / 1000000ull;
+  qt_timer_id_ = startTimer(static_cast<int>(millis > 0x7fffffffull ? 0x7fffffffull : millis),
+                            Qt::PreciseTimer);
+}
+
+void Dispatcher::disarm_timer() {
+#ifdef __linux__
+  if (timer_fd_ >= 0) {
+    struct itimerspec spec;
+    std::memset(&spec, 0, sizeof spec);
+    ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
+  }
+#endif
+  if (qt_timer_id_ != 0) {
+    killTimer(qt_timer_id_);
+    qt_timer_id_ = 0;
+  }
+}
+
+void Dispatcher::fire_timer() { driver_dispatch(*ctx_, DriverEvent::Timer); }
+
+bool Dispatcher::set_sigint_enabled(bool enabled) {
+  if (enabled) {
+    if (sigint_installed) return sigint_notifier_ != nullptr;
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sigint_fds) != 0)
+      return false;
+    struct sigaction action;
+    std::memset(&action, 0, sizeof action);
+    action.sa_handler = on_sigint_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (::sigaction(SIGINT, &action, &previous_sigint) != 0) {
+      ::close(sigint_fds[0]);
+      ::close(sigint_fds[1]);
+      sigint_fds[0] = sigint_fds[1] = -1;
+      return false;
+    }
+    sigint_installed = true;
+    sigint_notifier_ = new QSocketNotifier(sigint_fds[0], QSocketNotifier::Read, this);
+    QObject::connect(sigint_notifier_, &QSocketNotifier::activated, this, [this]() {
+      char buffer[64];
+      while (::read(sigint_fds[0], buffer, sizeof buffer) > 0) {
+      }
+      driver_dispatch(*ctx_, DriverEvent::Sigint);
+    });
+    return true;
+  }
+  if (sigint_notifier_ != nullptr) {
+    ::sigaction(SIGINT, &previous_sigint, nullptr);
+    sigint_installed = false;
+    delete sigint_notifier_;
+    sigint_notifier_ = nullptr;
+    ::close(sigint_fds[0]);
+    ::close(sigint_fds[1]);
+    sigint_fds[0] = sigint_fds[1] = -1;
+  }
+  return true;
+}
+
+std::int32_t Dispatcher::exec_loop(bool use_app) {
+  if (use_app) {
+    app_loop_ = true;
+    const int code = QCoreApplication::exec();
+    app_loop_ = false;
+    return code;
+  }
+  QEventLoop loop;
+  QEventLoop *outer = local_loop_;
+  local_loop_ = &loop;
+  const int code = loop.exec();
+  local_loop_ = outer;
+  return code;
+}
+
+void Dispatcher::exit_loop() {
+  if (app_loop_) {
+    QCoreApplication::exit(0);
+  } else if (local_loop_ != nullptr) {
+    local_loop_->exit(0);
+  }
+}
+
+bool Dispatcher::event(QEvent *event) {
+  if (event->type() == wake_event_type()) {
+    driver_dispatch(*ctx_, DriverEvent::Wake);
+    return true;
+  }
+  if (event->type() == QEvent::Timer &&
+      static_cast<QTimerEvent *>(event)->timerId() == qt_timer_id_ && qt_timer_id_ != 0) {
+    killTimer(qt_timer_id_);
+    qt_timer_id_ = 0;
+    fire_timer();
+    return true;
+  }
+  return QObject::event(event);
+}
+
+std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx) {
+  return std::make_unique<Dispatcher>(std::move(ctx));
+}
+
+void dispatcher_post_wake(const Dispatcher &dispatcher) { dispatcher.post_wake(); }
+
+namespace {
+Dispatcher &mut(const Dispatcher &dispatcher) { return const_cast<Dispatcher &>(dispatcher); }
+}  // namespace
+
+void dispatcher_arm_timer(const Dispatcher &dispatcher, std::uint64_t nanos) {
+  mut(dispatcher).arm_timer(nanos);
+}
+void dispatcher_disarm_timer(const Dispatcher &dispatcher) { mut(dispatcher).disarm_timer(); }
+bool dispatcher_set_sigint_enabled(const Dispatcher &dispatcher, bool enabled) {
+  return mut(dispatcher).set_sigint_enabled(enabled);
+}
+std::int32_t dispatcher_exec_loop(const Dispatcher &dispatcher, bool use_app) {
+  return mut(dispatcher).exec_loop(use_app);
+}
+void dispatcher_exit_loop(const Dispatcher &dispatcher) { mut(dispatcher).exit_loop(); }
+
+bool on_application_thread() {
+  QCoreApplication *app = QCoreApplication::instance();
+  return app != nullptr && app->thread() == QThread::currentThread();
+}
+
+bool ensure_core_application() {
+  if (QCoreApplication::instance() != nullptr) return false;
+  owned_app = new QCoreApplication(owned_argc, owned_argv);
+  return true;
+}
+
+bool delete_owned_application() {
+  if (owned_app == nullptr || QCoreApplication::instance() != owned_app) return false;
+  delete owned_app;
+  owned_app = nullptr;
+  return true;
+}
+
+std::int32_t loop_level() { return QThread::currentThread()->loopLevel(); }
+
+void quit_application() { QCoreApplication::quit(); }
+
+void run_nested_event_loop(std::uint32_t millis) {
+  QEventLoop loop;
+  QTimer::singleShot(static_cast<int>(millis), Qt::PreciseTimer, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+}  // namespace driver
+}  // namespace qtasync

@@ -1,0 +1,72 @@
+// The Qt half of qtasync's driver: one QObject per event loop that receives "wake" events posted
+// from any thread, one precise timer for the earliest deadline of the Rust timer heap, the
+// application's aboutToQuit, and an optional SIGINT notifier. Everything else is plain Rust.
+#pragma once
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEventLoop>
+#include <QtCore/QObject>
+#include <QtCore/QSocketNotifier>
+
+#include <cstdint>
+#include <memory>
+
+#include "rust/cxx.h"
+
+namespace qtasync {
+namespace driver {
+
+struct DriverContext;  // Rust: crate::driver::DriverContext
+
+class Dispatcher : public QObject {
+public:
+  explicit Dispatcher(rust::Box<DriverContext> ctx);
+  ~Dispatcher() override;
+
+  // Thread-safe: posts one wake event to this object (QCoreApplication::postEvent is thread-safe).
+  void post_wake() const;
+  // Owner thread only. Arms the single timer to fire `nanos` from now (never earlier).
+  void arm_timer(std::uint64_t nanos);
+  void disarm_timer();
+  // Owner thread only. Routes SIGINT to this loop while enabled; returns false on failure.
+  bool set_sigint_enabled(bool enabled);
+  // Owner thread only. Runs a Qt event loop until exit_loop(); `use_app` picks
+  // QCoreApplication::exec() (emits aboutToQuit at the end) over a local QEventLoop.
+  std::int32_t exec_loop(bool use_app);
+  void exit_loop();
+
+protected:
+  bool event(QEvent *event) override;
+
+private:
+  void fire_timer();
+
+  rust::Box<DriverContext> ctx_;
+  int timer_fd_ = -1;
+  QSocketNotifier *timer_notifier_ = nullptr;
+  int qt_timer_id_ = 0;
+  QSocketNotifier *sigint_notifier_ = nullptr;
+  QEventLoop *local_loop_ = nullptr;
+  bool app_loop_ = false;
+};
+
+std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx);
+// Free functions over `const Dispatcher &`: Rust holds only shared references (cxx's opaque types
+// allow mutation behind them), so a re-entrant call during exec_loop aliases nothing.
+void dispatcher_post_wake(const Dispatcher &dispatcher);
+void dispatcher_arm_timer(const Dispatcher &dispatcher, std::uint64_t nanos);
+void dispatcher_disarm_timer(const Dispatcher &dispatcher);
+bool dispatcher_set_sigint_enabled(const Dispatcher &dispatcher, bool enabled);
+std::int32_t dispatcher_exec_loop(const Dispatcher &dispatcher, bool use_app);
+void dispatcher_exit_loop(const Dispatcher &dispatcher);
+
+bool on_application_thread();
+bool ensure_core_application();  // true when qtasync created it
+bool delete_owned_application(); // true when there was one to delete
+std::int32_t loop_level();
+void quit_application();
+// Runs a nested QEventLoop for `millis` ms (what a modal dialog's exec() does to its caller).
+void run_nested_event_loop(std::uint32_t millis);
+
+}  // namespace driver
+}  // namespace qtasync

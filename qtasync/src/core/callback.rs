@@ -1,0 +1,150 @@
+//! Scheduled callbacks and their handles (asyncio's `Handle` and `TimerHandle`). A callback is
+//! stored once, in one allocation shared by the queue and the handle; cancelling drops it at once,
+//! so a cancelled callback never runs and frees what it captured.
+
+use std::cell::Cell;
+use std::fmt;
+use std::panic::Location;
+use std::rc::Rc;
+use std::time::Instant;
+
+pub(crate) trait Callback {
+    /// Runs the callback unless cancelled; a second call does nothing.
+    fn run(&self);
+    fn cancel(&self);
+    fn cancelled(&self) -> bool;
+    /// Where the callback was scheduled (for error reports and debug warnings).
+    fn location(&self) -> &'static Location<'static>;
+    /// For timers: whether the callback is still in the timer heap.
+    fn set_in_heap(&self, in_heap: bool);
+    fn in_heap(&self) -> bool;
+}
+
+struct CallbackCell<F> {
+    callback: Cell<Option<F>>,
+    cancelled: Cell<bool>,
+    in_heap: Cell<bool>,
+    location: &'static Location<'static>,
+}
+
+impl<F: FnOnce()> Callback for CallbackCell<F> {
+    fn run(&self) {
+        if !self.cancelled.get() {
+            if let Some(callback) = self.callback.take() {
+                callback();
+            }
+        }
+    }
+
+    fn cancel(&self) {
+        if !self.cancelled.replace(true) {
+            drop(self.callback.take());
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+
+    fn set_in_heap(&self, in_heap: bool) {
+        self.in_heap.set(in_heap);
+    }
+
+    fn in_heap(&self) -> bool {
+        self.in_heap.get()
+    }
+}
+
+pub(crate) fn new_callback<F: FnOnce() + 'static>(
+    callback: F,
+    location: &'static Location<'static>,
+) -> Rc<dyn Callback> {
+    Rc::new(CallbackCell {
+        callback: Cell::new(Some(callback)),
+        cancelled: Cell::new(false),
+        in_heap: Cell::new(false),
+        location,
+    })
+}
+
+/// A callback scheduled with `call_soon` (asyncio's `Handle`).
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) callback: Rc<dyn Callback>,
+}
+
+impl Handle {
+    /// Cancels the callback: it will not run, and what it captured is dropped now. Cancelling a
+    /// callback that already ran, or twice, does nothing.
+    pub fn cancel(&self) {
+        self.callback.cancel();
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn cancelled(&self) -> bool {
+        self.callback.cancelled()
+    }
+
+    /// Where the callback was scheduled.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.callback.location()
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("cancelled", &self.cancelled())
+            .field("location", &format_args!("{}", self.location()))
+            .finish()
+    }
+}
+
+/// A callback scheduled with `call_later` or `call_at` (asyncio's `TimerHandle`).
+#[derive(Clone)]
+pub struct TimerHandle {
+    pub(crate) handle: Handle,
+    pub(crate) when: Instant,
+    /// Counts cancelled entries still in the heap, so the heap can drop them in bulk.
+    pub(crate) heap_cancelled: Rc<Cell<usize>>,
+}
+
+impl TimerHandle {
+    /// Cancels the callback; a cancelled timer costs nothing when its deadline comes.
+    pub fn cancel(&self) {
+        let callback = &self.handle.callback;
+        if !callback.cancelled() && callback.in_heap() {
+            self.heap_cancelled.set(self.heap_cancelled.get() + 1);
+        }
+        callback.cancel();
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn cancelled(&self) -> bool {
+        self.handle.cancelled()
+    }
+
+    /// The deadline, on the loop's monotonic clock ([`EventLoop::time`](crate::EventLoop::time)).
+    pub fn when(&self) -> Instant {
+        self.when
+    }
+
+    /// Where the callback was scheduled.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.handle.location()
+    }
+}
+
+impl fmt::Debug for TimerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerHandle")
+            .field("when", &self.when)
+            .field("cancelled", &self.cancelled())
+            .field("location", &format_args!("{}", self.location()))
+            .finish()
+    }
+}

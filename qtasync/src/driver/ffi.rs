@@ -1,0 +1,45 @@
+//! The cxx bridge to `cpp/driver.cpp`. Nothing here is public outside the driver.
+
+#[cxx::bridge(namespace = "qtasync::driver")]
+pub(crate) mod bridge {
+    /// What the C++ side reports to Rust.
+    #[repr(u8)]
+    enum DriverEvent {
+        /// A posted wake event arrived.
+        Wake,
+        /// The loop's timer fired.
+        Timer,
+        /// QCoreApplication::aboutToQuit was emitted.
+        AboutToQuit,
+        /// SIGINT was received (while enabled).
+        Sigint,
+    }
+
+    extern "Rust" {
+        type DriverContext;
+        fn driver_dispatch(context: &DriverContext, event: DriverEvent);
+    }
+
+    unsafe extern "C++" {
+        include!("qtasync/cpp/driver.h");
+
+        type Dispatcher;
+
+        fn new_dispatcher(context: Box<DriverContext>) -> UniquePtr<Dispatcher>;
+        fn dispatcher_post_wake(dispatcher: &Dispatcher);
+        fn dispatcher_arm_timer(dispatcher: &Dispatcher, nanos: u64);
+        fn dispatcher_disarm_timer(dispatcher: &Dispatcher);
+        fn dispatcher_set_sigint_enabled(dispatcher: &Dispatcher, enabled: bool) -> bool;
+        fn dispatcher_exec_loop(dispatcher: &Dispatcher, use_app: bool) -> i32;
+        fn dispatcher_exit_loop(dispatcher: &Dispatcher);
+
+        fn on_application_thread() -> bool;
+        fn ensure_core_application() -> bool;
+        fn delete_owned_application() -> bool;
+        fn loop_level() -> i32;
+        fn quit_application();
+        fn run_nested_event_loop(millis: u32);
+    }
+}
+
+pub(crate) use super::{driver_dispatch, DriverContext};

@@ -1,0 +1,170 @@
+//! Time on the loop: `sleep` (asyncio.sleep), `timeout` (asyncio.timeout / wait_for) and
+//! `yield_now` (asyncio.sleep(0)). All use the loop's one timer heap.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::core::callback::TimerHandle;
+use crate::event_loop::get_running_loop;
+
+/// Waits until `duration` has passed (never less). Like asyncio's `sleep`, it always yields to
+/// the loop at least once, even for a zero duration.
+///
+/// # Panics
+/// When polled outside a running qtasync loop (as `tokio::time::sleep` does outside tokio).
+pub fn sleep(duration: Duration) -> Sleep {
+    let deadline = Instant::now()
+        .checked_add(duration)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400 * 365 * 30));
+    sleep_until(deadline)
+}
+
+/// Waits until `deadline` (never earlier).
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep { deadline, timer: None }
+}
+
+struct Alarm {
+    fired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// The future of [`sleep`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    deadline: Instant,
+    timer: Option<(TimerHandle, Rc<Alarm>)>,
+}
+
+impl Sleep {
+    /// When the sleep ends.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some((_, alarm)) = &self.timer {
+            if alarm.fired.get() {
+                return Poll::Ready(());
+            }
+            let mut waker = alarm.waker.borrow_mut();
+            if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *waker = Some(cx.waker().clone());
+            }
+            return Poll::Pending;
+        }
+        let event_loop = get_running_loop()
+            .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
+        let alarm = Rc::new(Alarm {
+            fired: Cell::new(false),
+            waker: RefCell::new(Some(cx.waker().clone())),
+        });
+        let ring = alarm.clone();
+        let scheduled = event_loop.call_at(self.deadline, move || {
+            ring.fired.set(true);
+            if let Some(waker) = ring.waker.borrow_mut().take() {
+                waker.wake();
+            }
+        });
+        match scheduled {
+            Ok(handle) => {
+                self.timer = Some((handle, alarm));
+                Poll::Pending
+            }
+            // A closing loop drops its tasks anyway; finishing is the least surprising answer.
+            Err(_) => Poll::Ready(()),
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some((handle, _)) = &self.timer {
+            handle.cancel();
+        }
+    }
+}
+
+/// The deadline of a [`timeout`] passed first (asyncio's `TimeoutError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Elapsed {
+    /// The deadline that passed.
+    pub deadline: Instant,
+}
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl std::error::Error for Elapsed {}
+
+pin_project_lite::pin_project! {
+    /// The future of [`timeout`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct Timeout<F> {
+        #[pin]
+        future: F,
+        sleep: Sleep,
+    }
+}
+
+/// Runs `future`, giving up (and dropping it) when `duration` passes first.
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    Timeout { future, sleep: sleep(duration) }
+}
+
+/// Runs `future`, giving up at `deadline`.
+pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+    Timeout { future, sleep: sleep_until(deadline) }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(output) = this.future.poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        let deadline = this.sleep.deadline;
+        match Pin::new(this.sleep).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed { deadline })),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Yields once to the loop: other ready callbacks and tasks run before this task goes on.
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future of [`yield_now`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

@@ -33,7 +33,8 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
 
     let handle = event_loop.threadsafe_handle();
     std::thread::spawn(move || {
-        let _ = handle.call_soon_threadsafe(|| println!("   (a callback sent from another thread)"));
+        let _ =
+            handle.call_soon_threadsafe(|| println!("   (a callback sent from another thread)"));
     });
 
     for worker in workers {

@@ -17,6 +17,22 @@ impl Drop for Finally {
     }
 }
 
+fn runs_on_an_application_the_user_created() {
+    // A QGuiApplication made by the user first (as a GUI program does); qtasync never deletes it.
+    let mut app = cxx_qt_lib::QGuiApplication::new();
+    for quit_qapp in [false, true] {
+        let output = Runner::new().keep_running(false).quit_qapp(quit_qapp).run(async {
+            sleep(Duration::from_millis(5)).await;
+            "on the user's QGuiApplication"
+        });
+        assert_eq!(output.unwrap(), Some("on the user's QGuiApplication"));
+    }
+    // Still alive after a quit_qapp(true) run: qtasync did not delete what it did not create.
+    app.pin_mut().set_application_name(&cxx_qt_lib::QString::from("still here"));
+    assert_eq!(app.application_name().to_string(), "still here");
+    drop(app);
+}
+
 fn keep_running_false_returns_the_output() {
     let output = Runner::new().keep_running(false).run(async {
         sleep(Duration::from_millis(5)).await;
@@ -164,7 +180,13 @@ fn main() {
         sigint_child(mode == "load");
         return;
     }
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        // GUI applications need a platform plugin; no other thread runs yet.
+        std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    }
     let cases: &[(&str, fn())] = &[
+        // First: it creates the process's application itself.
+        ("runs_on_an_application_the_user_created", runs_on_an_application_the_user_created),
         ("keep_running_false_returns_the_output", keep_running_false_returns_the_output),
         (
             "quit_qapp_false_returns_and_the_application_serves_the_next_run",

@@ -578,7 +578,10 @@ mod tests {
         (scheduler, posts)
     }
 
-    fn log() -> (Rc<RefCell<Vec<u32>>>, impl Fn(u32) -> Box<dyn FnOnce()>) {
+    type Log = Rc<RefCell<Vec<u32>>>;
+
+    /// A log, and a maker of callbacks that append to it.
+    fn log() -> (Log, impl Fn(u32) -> Box<dyn FnOnce()>) {
         let log = Rc::new(RefCell::new(Vec::new()));
         let l = log.clone();
         (log, move |i| {

@@ -1,4 +1,10 @@
-//! Shared helpers for qtasync's integration tests.
+//! Shared helpers for qtasync's integration tests, and a cxx-qt QObject with async slots.
+
+// cxx-qt-build's initializer for this crate calls cxx-qt's and cxx-qt-lib's: link them.
+extern crate cxx_qt as _;
+extern crate cxx_qt_lib as _;
+
+pub mod qobjects;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,1 +1,47 @@
+//! The macros of [qtasync](https://docs.rs/qtasync): `#[qtasync::main]`, `#[qtasync::test]` and
+//! `#[qt_slot_async]`. Use them through the `qtasync` crate, which re-exports them.
+//!
+//! Each entry point only converts tokens; `entry.rs` and `slot.rs` do the work, `options.rs`
+//! parses `key = value` options.
 
+mod entry;
+mod options;
+mod slot;
+
+use proc_macro::TokenStream;
+
+/// Runs `async fn main` on Qt's event loop with `qtasync::Runner`.
+///
+/// Options (QtAsyncio's names and defaults): `keep_running = true`, `quit_qapp = true`,
+/// `handle_sigint = false`, `debug = false`, `app = "core" | "gui" | "widgets"` (the application
+/// to create: `QCoreApplication`, `QGuiApplication` with the `gui` feature, `QApplication` with
+/// the `widgets` feature), `crate = "path"` (where qtasync is, for re-exports).
+///
+/// `main` may return `()` or `Result<(), E>`. A panic in the body stays a panic; SIGINT (with
+/// `handle_sigint = true`) exits with status 130; a loop error exits with status 1.
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::main(args.into(), item.into()).into()
+}
+
+/// An async test on the Qt loop: every test of a binary shares one application on one Qt
+/// thread, each gets a fresh loop. Options: `timeout = "5s"` (also `ms`, `m`), `crate = "path"`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(args.into(), item.into()).into()
+}
+
+/// Turns an `async fn` into a synchronous function of the same name that spawns the body as a
+/// task on the running loop and returns at once: a Qt slot (`#[qinvokable]`) for a cxx-qt
+/// QObject method taking `self: Pin<&mut Self>`, or a plain callback for a free function.
+///
+/// In a method, `self` inside the body is a `qtasync::ObjectRef<Self>`: reach the object with
+/// `self.with(|this| ...)` between awaits. If Qt destroys the object while the task is
+/// suspended, the task is cancelled and never touches it again.
+///
+/// Options: `exclusive` (a new call cancels the previous run if it still runs; per object for
+/// methods), `name = "..."` (the task's name), `crate = "path"`.
+#[proc_macro_attribute]
+pub fn qt_slot_async(args: TokenStream, item: TokenStream) -> TokenStream {
+    slot::qt_slot_async(args.into(), item.into()).into()
+}

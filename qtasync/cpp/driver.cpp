@@ -198,6 +198,20 @@ bool Dispatcher::event(QEvent *event) {
   return QObject::event(event);
 }
 
+ObjectWatch::ObjectWatch(QObject &object, rust::Box<WatchContext> ctx)
+    : object_(&object), ctx_(std::move(ctx)) {
+  connection_ = QObject::connect(&object, &QObject::destroyed,
+                                 [this]() { object_watch_destroyed(*ctx_); });
+}
+
+ObjectWatch::~ObjectWatch() { QObject::disconnect(connection_); }
+
+std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx) {
+  return std::make_unique<ObjectWatch>(object, std::move(ctx));
+}
+
+bool object_watch_alive(const ObjectWatch &watch) { return watch.alive(); }
+
 std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx) {
   return std::make_unique<Dispatcher>(std::move(ctx));
 }

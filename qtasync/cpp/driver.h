@@ -6,6 +6,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
 #include <QtCore/QSocketNotifier>
 
 #include <cstdint>
@@ -17,6 +18,7 @@ namespace qtasync {
 namespace driver {
 
 struct DriverContext;  // Rust: crate::driver::DriverContext
+struct WatchContext;   // Rust: crate::driver::WatchContext
 
 class Dispatcher : public QObject {
 public:
@@ -49,6 +51,22 @@ private:
   QEventLoop *local_loop_ = nullptr;
   bool app_loop_ = false;
 };
+
+// Watches one QObject: QPointer for "is it alive", and destroyed() reported to Rust.
+class ObjectWatch {
+public:
+  ObjectWatch(QObject &object, rust::Box<WatchContext> ctx);
+  ~ObjectWatch();
+  bool alive() const { return !object_.isNull(); }
+
+private:
+  QPointer<QObject> object_;
+  QMetaObject::Connection connection_;
+  rust::Box<WatchContext> ctx_;
+};
+
+std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx);
+bool object_watch_alive(const ObjectWatch &watch);
 
 std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx);
 // Free functions over `const Dispatcher &`: Rust holds only shared references (cxx's opaque types

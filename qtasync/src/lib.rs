@@ -17,8 +17,11 @@ mod driver;
 mod error;
 mod event_loop;
 mod executor;
+mod object_ref;
 mod runner;
+mod slot;
 pub mod testing;
+mod thread_bound;
 mod time;
 
 pub use crate::asyncgen::TrackedStream;
@@ -33,7 +36,9 @@ pub use crate::event_loop::{
     TaskFactory, TaskSpec,
 };
 pub use crate::executor::{Executor, ExecutorJob, Job, ThreadPool};
+pub use crate::object_ref::{ObjectAccessError, ObjectRef};
 pub use crate::runner::{run, Runner};
+pub use crate::thread_bound::ThreadBound;
 /// Asks the Qt application to quit (`QCoreApplication::quit()`), as closing the last window does.
 /// A running loop then ends: `run_forever` returns [`RunError::ApplicationQuit`].
 pub fn quit_application() {
@@ -43,3 +48,66 @@ pub fn quit_application() {
 pub use crate::time::{
     sleep, sleep_until, timeout, timeout_at, yield_now, Elapsed, Sleep, Timeout, YieldNow,
 };
+
+#[cfg(feature = "widgets")]
+pub use crate::driver::widgets::WidgetsApplication;
+
+pub use qtasync_macros::{main, qt_slot_async, test};
+
+/// What the macros expand to. Not a public API: no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::slot::{finish_main, spawn_slot, MainOutput, SlotObject, SlotOutput};
+
+    /// `app = "gui"`: the process's QGuiApplication.
+    #[cfg(feature = "gui")]
+    pub fn new_gui_application() -> cxx::UniquePtr<cxx_qt_lib::QGuiApplication> {
+        cxx_qt_lib::QGuiApplication::new()
+    }
+
+    /// `app = "widgets"`: the process's QApplication.
+    #[cfg(feature = "widgets")]
+    pub fn new_widgets_application() -> crate::WidgetsApplication {
+        crate::WidgetsApplication::new()
+    }
+}
+
+/// Expands to nothing with the `gui` feature, to a compile error without it.
+#[cfg(feature = "gui")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_require_gui {
+    () => {};
+}
+
+/// Expands to nothing with the `gui` feature, to a compile error without it.
+#[cfg(not(feature = "gui"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_require_gui {
+    () => {
+        compile_error!(
+            "app = \"gui\" needs qtasync's `gui` feature: qtasync = { version = \"...\", features = [\"gui\"] }"
+        );
+    };
+}
+
+/// Expands to nothing with the `widgets` feature, to a compile error without it.
+#[cfg(feature = "widgets")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_require_widgets {
+    () => {};
+}
+
+/// Expands to nothing with the `widgets` feature, to a compile error without it.
+#[cfg(not(feature = "widgets"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_require_widgets {
+    () => {
+        compile_error!(
+            "app = \"widgets\" needs qtasync's `widgets` feature: qtasync = { version = \"...\", features = [\"widgets\"] }"
+        );
+    };
+}

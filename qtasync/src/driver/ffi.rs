@@ -18,12 +18,25 @@ pub(crate) mod bridge {
     extern "Rust" {
         type DriverContext;
         fn driver_dispatch(context: &DriverContext, event: DriverEvent);
+
+        type WatchContext;
+        fn object_watch_destroyed(context: &WatchContext);
     }
 
     unsafe extern "C++" {
         include!("qtasync/cpp/driver.h");
 
         type Dispatcher;
+        type ObjectWatch;
+        include!(<QtCore/QObject>);
+        #[namespace = ""]
+        type QObject = cxx_qt::QObject;
+
+        fn new_object_watch(
+            object: Pin<&mut QObject>,
+            context: Box<WatchContext>,
+        ) -> UniquePtr<ObjectWatch>;
+        fn object_watch_alive(watch: &ObjectWatch) -> bool;
 
         fn new_dispatcher(context: Box<DriverContext>) -> UniquePtr<Dispatcher>;
         fn dispatcher_post_wake(dispatcher: &Dispatcher);
@@ -42,4 +55,5 @@ pub(crate) mod bridge {
     }
 }
 
+pub(crate) use super::object_watch::{object_watch_destroyed, WatchContext};
 pub(crate) use super::{driver_dispatch, DriverContext};

@@ -3,6 +3,9 @@
 //! All of qtasync's FFI and nearly all of its `unsafe` live here.
 
 mod ffi;
+pub(crate) mod object_watch;
+#[cfg(feature = "widgets")]
+pub(crate) mod widgets;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};

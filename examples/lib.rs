@@ -1,0 +1,7 @@
+//! Shared pieces of qtasync's examples (also used by its tests): a small Widgets binding.
+
+// cxx-qt-build's initializer for this crate calls cxx-qt's and cxx-qt-lib's: link them.
+extern crate cxx_qt as _;
+extern crate cxx_qt_lib as _;
+
+pub mod widgets;

@@ -1,0 +1,183 @@
+//! Just enough of Qt Widgets for the examples and tests: a [`Window`] with a vertical layout and
+//! children reached through [`qtasync::ObjectRef`], which survives `.await` and knows when Qt
+//! destroys the widget.
+
+use std::pin::Pin;
+
+use cxx_qt_lib::QString;
+use qtasync::ObjectRef;
+
+#[cxx_qt::bridge]
+pub mod ffi {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        type QString = cxx_qt_lib::QString;
+        include!("qtasync-examples/cpp/widgets.h");
+    }
+
+    unsafe extern "C++Qt" {
+        /// `QWidget`.
+        #[qobject]
+        type QWidget;
+
+        /// `QLabel`.
+        #[qobject]
+        type QLabel;
+
+        /// `QPushButton`.
+        #[qobject]
+        type QPushButton;
+
+        /// `QAbstractButton::clicked(bool checked)`.
+        #[qsignal]
+        fn clicked(self: Pin<&mut QPushButton>, checked: bool);
+
+        /// `QAbstractButton::click()`: a click, as the user's.
+        fn click(self: Pin<&mut QPushButton>);
+
+        /// `QProgressBar`.
+        #[qobject]
+        type QProgressBar;
+    }
+
+    #[namespace = "qtasync_examples"]
+    unsafe extern "C++" {
+        fn new_window(title: &QString, width: i32, height: i32) -> UniquePtr<QWidget>;
+        fn window_add_label(window: Pin<&mut QWidget>, text: &QString) -> *mut QLabel;
+        fn window_add_button(window: Pin<&mut QWidget>, text: &QString) -> *mut QPushButton;
+        fn window_add_progress(window: Pin<&mut QWidget>, maximum: i32) -> *mut QProgressBar;
+        fn window_add_grid(window: Pin<&mut QWidget>) -> *mut QWidget;
+        fn grid_add_cell(
+            grid: Pin<&mut QWidget>,
+            row: i32,
+            column: i32,
+            text: &QString,
+        ) -> *mut QLabel;
+        fn widget_show(widget: Pin<&mut QWidget>);
+        fn button_set_enabled(button: Pin<&mut QPushButton>, enabled: bool);
+        fn widget_save_png(widget: Pin<&mut QWidget>, path: &QString) -> bool;
+        fn label_set_text(label: Pin<&mut QLabel>, text: &QString);
+        fn label_text(label: &QLabel) -> QString;
+        fn label_set_style(label: Pin<&mut QLabel>, style: &QString);
+        fn button_set_text(button: Pin<&mut QPushButton>, text: &QString);
+        fn progress_set_value(bar: Pin<&mut QProgressBar>, value: i32);
+        fn progress_value(bar: &QProgressBar) -> i32;
+    }
+}
+
+pub use ffi::{QLabel, QProgressBar, QPushButton, QWidget};
+
+/// Wraps a child widget that Qt just created and parented.
+fn adopt<T: cxx_qt::casting::Upcast<cxx_qt::QObject>>(child: *mut T) -> ObjectRef<T> {
+    assert!(!child.is_null(), "Qt returned no widget");
+    // SAFETY: `child` was just created by Qt and is alive; its parent owns it, so it stays at this
+    // address until Qt destroys it, which the ObjectRef watches for.
+    ObjectRef::new(unsafe { Pin::new_unchecked(&mut *child) })
+}
+
+/// A top-level window with a vertical layout; dropping it destroys the window and its children.
+pub struct Window {
+    widget: cxx::UniquePtr<QWidget>,
+}
+
+impl Window {
+    /// A hidden window; call [`show`](Self::show).
+    pub fn new(title: &str, width: i32, height: i32) -> Self {
+        Window { widget: ffi::new_window(&QString::from(title), width, height) }
+    }
+
+    fn pin(&mut self) -> Pin<&mut QWidget> {
+        self.widget.pin_mut()
+    }
+
+    /// Adds a centred label.
+    pub fn add_label(&mut self, text: &str) -> ObjectRef<QLabel> {
+        adopt(ffi::window_add_label(self.pin(), &QString::from(text)))
+    }
+
+    /// Adds a push button.
+    pub fn add_button(&mut self, text: &str) -> ObjectRef<QPushButton> {
+        adopt(ffi::window_add_button(self.pin(), &QString::from(text)))
+    }
+
+    /// Adds a progress bar from 0 to `maximum`.
+    pub fn add_progress(&mut self, maximum: i32) -> ObjectRef<QProgressBar> {
+        adopt(ffi::window_add_progress(self.pin(), maximum))
+    }
+
+    /// Adds a grid of cells.
+    pub fn add_grid(&mut self) -> Grid {
+        Grid { widget: adopt(ffi::window_add_grid(self.pin())) }
+    }
+
+    /// Shows the window.
+    pub fn show(&mut self) {
+        ffi::widget_show(self.pin());
+    }
+
+    /// Renders the window into a PNG file.
+    pub fn save_png(&mut self, path: &str) -> bool {
+        ffi::widget_save_png(self.pin(), &QString::from(path))
+    }
+}
+
+/// A grid of label cells inside a [`Window`].
+pub struct Grid {
+    widget: ObjectRef<QWidget>,
+}
+
+impl Grid {
+    /// Adds a cell at `row`, `column`.
+    pub fn add_cell(&self, row: i32, column: i32, text: &str) -> ObjectRef<QLabel> {
+        let cell =
+            self.widget.with(|grid| ffi::grid_add_cell(grid, row, column, &QString::from(text)));
+        adopt(cell)
+    }
+}
+
+/// Sets a label's text.
+pub fn set_text(label: &ObjectRef<QLabel>, text: &str) {
+    label.with(|label| ffi::label_set_text(label, &QString::from(text)));
+}
+
+/// A label's text.
+pub fn text(label: &ObjectRef<QLabel>) -> String {
+    label.with(|label| ffi::label_text(&label).to_string())
+}
+
+/// Sets a label's style sheet (colours, for instance).
+pub fn set_style(label: &ObjectRef<QLabel>, style: &str) {
+    label.with(|label| ffi::label_set_style(label, &QString::from(style)));
+}
+
+/// Enables or disables a button.
+pub fn set_enabled(button: &ObjectRef<QPushButton>, enabled: bool) {
+    button.with(|button| ffi::button_set_enabled(button, enabled));
+}
+
+/// Sets a button's text.
+pub fn set_button_text(button: &ObjectRef<QPushButton>, text: &str) {
+    button.with(|button| ffi::button_set_text(button, &QString::from(text)));
+}
+
+/// Sets a progress bar's value.
+pub fn set_progress(bar: &ObjectRef<QProgressBar>, value: i32) {
+    bar.with(|bar| ffi::progress_set_value(bar, value));
+}
+
+/// A progress bar's value.
+pub fn progress(bar: &ObjectRef<QProgressBar>) -> i32 {
+    bar.with(|bar| ffi::progress_value(&bar))
+}
+
+/// Calls `on_click` on every click of `button` (connects `clicked`).
+pub fn on_clicked(button: &ObjectRef<QPushButton>, on_click: impl FnMut() + 'static) {
+    // cxx-qt wants a Send handler; Qt calls it on the button's thread, where `on_click` lives.
+    let mut on_click = qtasync::ThreadBound::new(on_click);
+    button.with(|button| button.on_clicked(move |_, _| (on_click.get_mut())()).release());
+}
+
+/// Clicks `button` as the user would.
+pub fn click(button: &ObjectRef<QPushButton>) {
+    button.with(|button| button.click());
+}

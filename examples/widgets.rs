@@ -78,12 +78,20 @@ fn adopt<T: cxx_qt::casting::Upcast<cxx_qt::QObject>>(child: *mut T) -> ObjectRe
 /// A top-level window with a vertical layout; dropping it destroys the window and its children.
 pub struct Window {
     widget: cxx::UniquePtr<QWidget>,
+    handle: ObjectRef<QWidget>,
 }
 
 impl Window {
     /// A hidden window; call [`show`](Self::show).
     pub fn new(title: &str, width: i32, height: i32) -> Self {
-        Window { widget: ffi::new_window(&QString::from(title), width, height) }
+        let mut widget = ffi::new_window(&QString::from(title), width, height);
+        let handle = ObjectRef::new(widget.pin_mut());
+        Window { widget, handle }
+    }
+
+    /// A reference to the window that survives `.await` (and knows when it is gone).
+    pub fn handle(&self) -> ObjectRef<QWidget> {
+        self.handle.clone()
     }
 
     fn pin(&mut self) -> Pin<&mut QWidget> {
@@ -114,11 +122,11 @@ impl Window {
     pub fn show(&mut self) {
         ffi::widget_show(self.pin());
     }
+}
 
-    /// Renders the window into a PNG file.
-    pub fn save_png(&mut self, path: &str) -> bool {
-        ffi::widget_save_png(self.pin(), &QString::from(path))
-    }
+/// Renders a widget into a PNG file; `false` if it failed or the widget is gone.
+pub fn save_png(widget: &ObjectRef<QWidget>, path: &str) -> bool {
+    widget.try_with(|widget| ffi::widget_save_png(widget, &QString::from(path))).unwrap_or(false)
 }
 
 /// A grid of label cells inside a [`Window`].

@@ -25,6 +25,7 @@ T *add(QWidget &window, T *child) {
 QLabel *window_add_label(QWidget &window, const QString &text) {
   auto *label = add(window, new QLabel(text, &window));
   label->setAlignment(Qt::AlignCenter);
+  label->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
   return label;
 }
 

@@ -125,6 +125,38 @@ fn check_signature(function: &ItemFn, what: &str, errors: &mut Errors) {
     }
 }
 
+/// The function cannot be expanded (it takes arguments, is generic, or is not async). A sync
+/// function is emitted as written; an async one as an unused function that keeps its body (so
+/// IDEs still analyse it) and, for `main`, an empty `main`: only our error is reported.
+fn shape_error(
+    item: TokenStream,
+    function: &ItemFn,
+    is_main: bool,
+    error: syn::Error,
+) -> TokenStream {
+    if function.sig.asyncness.is_none() {
+        return item_with_error(item, error);
+    }
+    let ItemFn { attrs, sig, block, .. } = function;
+    let mut sig = sig.clone();
+    sig.asyncness = None;
+    sig.output = ReturnType::Default;
+    sig.ident = syn::Ident::new(&format!("__qtasync_invalid_{}", sig.ident), sig.ident.span());
+    let main = is_main.then(|| {
+        quote!(
+            fn main() {}
+        )
+    });
+    let mut tokens = quote! {
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, clippy::all)]
+        #sig { let _ = async move #block; }
+        #main
+    };
+    tokens.extend(error.into_compile_error());
+    tokens
+}
+
 pub(crate) fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -133,7 +165,7 @@ pub(crate) fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     check_signature(&function, "main", &mut errors);
     if let Some(error) = errors.0.take() {
-        return item_with_error(item, error);
+        return shape_error(item, &function, true, error);
     }
     // Option errors: still expand (with what could be read), then report.
     let config = main_config(args, &mut errors);
@@ -223,7 +255,7 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
         ));
     }
     if let Some(error) = errors.0.take() {
-        return item_with_error(item, error);
+        return shape_error(item, &function, false, error);
     }
     let mut krate = default_crate_path();
     let mut timeout_ms = None;

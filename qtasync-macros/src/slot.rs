@@ -204,12 +204,24 @@ fn expand(
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => quote!(#ty),
     };
-    let output_span = sig.output.span();
-    let output_check = quote_spanned! {output_span=>
-        const _: fn() = || {
-            fn async_slot_output<T: #krate::__private::SlotOutput>() {}
-            async_slot_output::<#output>();
-        };
+    let spawn_slot = quote!(#krate::__private::spawn_slot);
+    // Every token of the `report(..)` call sits at the return type, so that an output the loop
+    // cannot report is an error there.
+    let output_span = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => sig.ident.span(),
+    };
+    let at_output = Span::mixed_site().located_at(output_span);
+    let out = Ident::new("__qtasync_output", at_output);
+    let slot = Ident::new("__qtasync_slot", at_output);
+    let report = |call: TokenStream| {
+        quote_spanned! {output_span=>
+            async move {
+                let #slot: &'static str = #slot_id;
+                let #out = #call.await;
+                #krate::__private::SlotOutput::report(#out, #slot)
+            }
+        }
     };
     if let Some(receiver) = receiver {
         let body_fn = format_ident!("__qtasync_slot_{}", name);
@@ -219,18 +231,18 @@ fn expand(
         let object = Ident::new("__qtasync_object", Span::mixed_site());
         let watch = Ident::new("__qtasync_watch", Span::mixed_site());
         let unsafety = &sig.unsafety;
+        let method_body = report(quote!(Self::#body_fn(#object, #(#forwarded),*)));
         quote! {
             #(#attrs)*
             #vis #unsafety fn #name(self: #receiver, #(#forwarded: #types),*) {
-                #output_check
                 let #object = #krate::ObjectRef::new(self);
                 let #watch = ::core::clone::Clone::clone(&#object);
-                let _ = #krate::__private::spawn_slot(
+                let _ = #spawn_slot(
                     #slot_id,
                     #task_name,
                     #exclusive,
                     &[&#watch as &dyn #krate::__private::SlotObject],
-                    Self::#body_fn(#object, #(#forwarded),*),
+                    #method_body,
                 );
             }
 
@@ -250,19 +262,19 @@ fn expand(
         let watches: Vec<Ident> = (0..watched.len())
             .map(|i| format_ident!("__qtasync_watch{}", i, span = Span::mixed_site()))
             .collect();
+        let free_body = report(quote!(#inner(#(#forwarded),*)));
         quote! {
             #(#attrs)*
             #vis fn #name(#(#forwarded: #types),*) {
-                #output_check
                 #[allow(clippy::unused_async)]
                 async fn #inner(#(#arguments),*) -> #output #block
                 #(let #watches = ::core::clone::Clone::clone(&#watched);)*
-                let _ = #krate::__private::spawn_slot(
+                let _ = #spawn_slot(
                     #slot_id,
                     #task_name,
                     #exclusive,
                     &[#(&#watches as &dyn #krate::__private::SlotObject),*],
-                    #inner(#(#forwarded),*),
+                    #free_body,
                 );
             }
         }

@@ -14,6 +14,10 @@ use crate::object_ref::ObjectRef;
 
 /// What an async slot may return: `()` or `Result<_, E: Debug>`; an `Err` is reported to the
 /// loop's exception handler (nobody else could see it).
+#[diagnostic::on_unimplemented(
+    message = "an async slot returns `()` or `Result<_, E: Debug>`, not `{Self}`",
+    label = "nobody receives what a slot returns: return `()`, or a `Result` whose errors are reported"
+)]
 pub trait SlotOutput {
     /// Reports an error, if this is one.
     fn report(self, slot: &'static str);
@@ -70,7 +74,8 @@ thread_local! {
     static EXCLUSIVE: RefCell<HashMap<(&'static str, usize), TaskRef>> = RefCell::new(HashMap::new());
 }
 
-/// Spawns the body of an async slot as a task on the running loop and returns at once.
+/// Spawns the body of an async slot (which reports its own errors through [`SlotOutput`]) as a
+/// task on the running loop and returns at once.
 /// `objects` are the slot's object (for a method) and its `ObjectRef` arguments: destroying any
 /// of them cancels the task. With `exclusive`, a call cancels the previous run of the same slot
 /// (on the same object, for a method) if it still runs. Without a running loop the call is
@@ -83,8 +88,7 @@ pub fn spawn_slot<F>(
     body: F,
 ) -> Option<TaskRef>
 where
-    F: Future + 'static,
-    F::Output: SlotOutput,
+    F: Future<Output = ()> + 'static,
 {
     let event_loop = match get_running_loop() {
         Ok(event_loop) => event_loop,
@@ -96,7 +100,7 @@ where
             return None;
         }
     };
-    let task = match event_loop.create_task(async move { body.await.report(slot) }) {
+    let task = match event_loop.create_task(body) {
         Ok(task) => task,
         Err(error) => {
             event_loop.call_exception_handler(&ExceptionContext::new(format!(
@@ -130,6 +134,10 @@ where
 }
 
 /// What `#[qtasync::main]` may return: `()` or `Result<(), E>`.
+#[diagnostic::on_unimplemented(
+    message = "#[qtasync::main] returns `()` or `Result<(), E>`, not `{Self}`",
+    label = "return `()` or `Result<(), E>`"
+)]
 pub trait MainOutput {
     /// The value when the loop ended before `main`'s body finished (the application quit).
     fn ended_early() -> Self;

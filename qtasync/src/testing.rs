@@ -45,6 +45,10 @@ pub fn run_nested_event_loop(duration: Duration) {
 }
 
 /// What a test body may return: `()` or `Result<(), E: Debug>`.
+#[diagnostic::on_unimplemented(
+    message = "#[qtasync::test] returns `()` or `Result<(), E: Debug>`, not `{Self}`",
+    label = "return `()` or `Result<(), E: Debug>`"
+)]
 pub trait TestOutcome {
     /// `Err(message)` fails the test.
     fn into_outcome(self) -> Result<(), String>;

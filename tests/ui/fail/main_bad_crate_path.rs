@@ -1,0 +1,2 @@
+#[qtasync::main(crate = "not a path")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[qtasync::main]
+async fn main<T>() {}

@@ -1,0 +1,2 @@
+#[qtasync::main]
+fn main() {}

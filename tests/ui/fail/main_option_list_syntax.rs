@@ -1,0 +1,2 @@
+#[qtasync::main(app("widgets"))]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[qtasync::main(keep_running = "no")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[qtasync::main(app = "qml")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[qtasync::main(keep_runing = false)]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[qtasync::main]
+async fn main(args: Vec<String>) {
+    drop(args);
+}

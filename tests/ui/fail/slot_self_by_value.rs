@@ -1,0 +1,8 @@
+struct Object;
+
+impl Object {
+    #[qtasync::qt_slot_async]
+    async fn clicked(self) {}
+}
+
+fn main() {}

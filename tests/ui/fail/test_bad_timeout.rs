@@ -1,0 +1,4 @@
+#[qtasync::test(timeout = "5 seconds")]
+async fn slow() {}
+
+fn main() {}

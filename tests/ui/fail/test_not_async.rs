@@ -1,0 +1,4 @@
+#[qtasync::test]
+fn plain() {}
+
+fn main() {}

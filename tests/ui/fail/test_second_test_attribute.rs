@@ -1,0 +1,5 @@
+#[qtasync::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

@@ -1,0 +1,11 @@
+// #[qtasync::test] with options compiles to a #[test] function.
+#[qtasync::test(timeout = "2m")]
+async fn waits() -> Result<(), String> {
+    qtasync::yield_now().await;
+    Ok(())
+}
+
+#[qtasync::test(crate = "qtasync", timeout = "250ms")]
+async fn plain() {}
+
+fn main() {}

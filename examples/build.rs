@@ -1,5 +1,12 @@
-use cxx_qt_build::CxxQtBuilder;
+use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
 fn main() {
-    CxxQtBuilder::new().qt_module("Widgets").file("widgets.rs").cpp_file("cpp/widgets.cpp").build();
+    CxxQtBuilder::new_qml_module(
+        QmlModule::new("com.qtasync.examples").qml_file("qml/minimal.qml"),
+    )
+    .qt_module("Widgets")
+    .qt_module("Quick")
+    .files(["widgets.rs", "qml_answer.rs"])
+    .cpp_file("cpp/widgets.cpp")
+    .build();
 }

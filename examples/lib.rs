@@ -5,6 +5,7 @@ extern crate cxx_qt as _;
 extern crate cxx_qt_lib as _;
 
 pub mod demo_options;
+pub mod qml_answer;
 pub mod widgets;
 
 pub use demo_options::DemoOptions;

@@ -43,6 +43,11 @@ fn jobs() {
 }
 
 #[test]
+fn minimal_qml() {
+    run_example(env!("CARGO_BIN_EXE_minimal_qml"), "minimal_qml");
+}
+
+#[test]
 fn tour() {
     let output = Command::new(env!("CARGO_BIN_EXE_tour")).output().expect("the tour starts");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -1,10 +1,30 @@
 //! qtasync runs async Rust on Qt's own event loop, with an asyncio-shaped API (the Rust
-//! counterpart of PySide6's QtAsyncio).
+//! counterpart of PySide6's QtAsyncio): [`EventLoop`] (`call_soon`, `call_later`, `call_at`,
+//! `create_task`, `run_until_complete`, ...), [`run`]/[`Runner`] (`keep_running`, `quit_qapp`,
+//! `handle_sigint`), [`Task`], [`LoopFuture`], [`sleep`]/[`timeout`], `run_in_executor`, and the
+//! macros [`main`], [`test`], [`qt_slot_async`].
 //!
-//! The layers: [`core`](crate) (scheduler: ready queue, timer heap, tasks, wakers; plain Rust),
+//! ```
+//! use std::time::Duration;
+//! use qtasync::{get_running_loop, sleep, Runner};
+//!
+//! let total = Runner::new().keep_running(false).run(async {
+//!     let event_loop = get_running_loop().unwrap();
+//!     let a = event_loop.create_task(async {
+//!         sleep(Duration::from_millis(5)).await;
+//!         1
+//!     }).unwrap();
+//!     let b = event_loop.run_in_executor(|| 2).unwrap(); // on a worker thread
+//!     a.await.unwrap() + b.await.unwrap()
+//! }).unwrap();
+//! assert_eq!(total, Some(3));
+//! ```
+//!
+//! The layers: the scheduler core (ready queue, timer heap, tasks, wakers; plain Rust, no Qt),
 //! the Qt driver (one dispatcher QObject per loop: posted wake events, one precise timer,
-//! `QCoreApplication::exec`/`QEventLoop`), and the public API ([`EventLoop`], [`run`], [`Runner`],
-//! tasks, futures, time, executor).
+//! `QCoreApplication::exec`/`QEventLoop`; all FFI), and this public API.
+
+#![warn(missing_docs)]
 
 // cxx-qt-build's generated initializer for this crate calls the initializers of cxx-qt and
 // cxx-qt-lib; without a Rust reference rustc would not link those crates at all.

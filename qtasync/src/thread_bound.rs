@@ -9,10 +9,19 @@ use crate::core::thread_token;
 /// Holds a value that only the creating thread may use. It is `Send + Sync`, so it fits where
 /// cxx-qt wants a `Send` closure (a signal handler, for instance):
 ///
-/// ```ignore
-/// let label = window.add_label("idle");                 // an ObjectRef: !Send
-/// let mut handler = ThreadBound::new(move || refresh(label.clone()));
-/// button.on_clicked(move |_, _| (handler.get_mut())()).release();
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use qtasync::ThreadBound;
+///
+/// /// Like cxx-qt's `on_clicked`: the handler must be `Send`.
+/// fn connect(mut handler: impl FnMut() + Send + 'static) { handler() }
+///
+/// let clicks = Rc::new(Cell::new(0)); // GUI state: !Send
+/// let counter = clicks.clone();
+/// let mut on_click = ThreadBound::new(move || counter.set(counter.get() + 1));
+/// connect(move || (on_click.get_mut())());
+/// assert_eq!(clicks.get(), 1);
 /// ```
 ///
 /// Using it from another thread panics; dropping it there leaks the value (running its

@@ -4,12 +4,13 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use crate::core::callback::TimerHandle;
+use crate::core::callback::{Callback, TimerHandle};
 use crate::event_loop::get_running_loop;
 
 /// Waits until `duration` has passed (never less). Like asyncio's `sleep`, it always yields to
@@ -29,9 +30,45 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep { deadline, timer: None }
 }
 
+/// A sleep's timer: the timer-heap callback and the sleeper's waker in one allocation.
 struct Alarm {
     fired: Cell<bool>,
+    cancelled: Cell<bool>,
+    in_heap: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+}
+
+impl Callback for Alarm {
+    fn run(&self) {
+        if !self.cancelled.get() && !self.fired.replace(true) {
+            if let Some(waker) = self.waker.borrow_mut().take() {
+                waker.wake();
+            }
+        }
+    }
+
+    fn cancel(&self) {
+        if !self.cancelled.replace(true) {
+            drop(self.waker.borrow_mut().take());
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    fn location(&self) -> &'static Location<'static> {
+        static SLEEP: &Location<'static> = Location::caller();
+        SLEEP
+    }
+
+    fn set_in_heap(&self, in_heap: bool) {
+        self.in_heap.set(in_heap);
+    }
+
+    fn in_heap(&self) -> bool {
+        self.in_heap.get()
+    }
 }
 
 /// The future of [`sleep`].
@@ -66,16 +103,11 @@ impl Future for Sleep {
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
         let alarm = Rc::new(Alarm {
             fired: Cell::new(false),
+            cancelled: Cell::new(false),
+            in_heap: Cell::new(false),
             waker: RefCell::new(Some(cx.waker().clone())),
         });
-        let ring = alarm.clone();
-        let scheduled = event_loop.call_at(self.deadline, move || {
-            ring.fired.set(true);
-            if let Some(waker) = ring.waker.borrow_mut().take() {
-                waker.wake();
-            }
-        });
-        match scheduled {
+        match event_loop.schedule_at(self.deadline, alarm.clone()) {
             Ok(handle) => {
                 self.timer = Some((handle, alarm));
                 Poll::Pending

@@ -12,7 +12,10 @@ use super::task::TaskRef;
 pub type Exception = Rc<dyn Error + 'static>;
 
 /// A panic caught by the loop (in a callback, a task, a done callback, an executor job ...).
-pub struct Panic {
+pub struct Panic(Box<PanicParts>);
+
+/// Boxed so that a `Result<T, TaskError>` stays small in every task.
+struct PanicParts {
     message: String,
     payload: Box<dyn Any + Send>,
 }
@@ -26,29 +29,29 @@ impl Panic {
         } else {
             "Box<dyn Any>".to_owned()
         };
-        Panic { message, payload }
+        Panic(Box::new(PanicParts { message, payload }))
     }
 
     /// The panic's message (`"Box<dyn Any>"` when the payload was not a string).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The original payload, e.g. for [`std::panic::resume_unwind`].
     pub fn into_payload(self) -> Box<dyn Any + Send> {
-        self.payload
+        self.0.payload
     }
 }
 
 impl fmt::Debug for Panic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Panic").field(&self.message).finish()
+        f.debug_tuple("Panic").field(&self.0.message).finish()
     }
 }
 
 impl fmt::Display for Panic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "panicked: {}", self.message)
+        write!(f, "panicked: {}", self.0.message)
     }
 }
 

@@ -229,7 +229,16 @@ impl Scheduler {
         location: &'static Location<'static>,
     ) -> Result<TimerHandle, LoopClosed> {
         self.check_open()?;
-        let callback = new_callback(callback, location);
+        self.schedule_at(when, new_callback(callback, location))
+    }
+
+    /// `call_at` for a callback object of qtasync's own (a `sleep`'s alarm): one allocation.
+    pub(crate) fn schedule_at(
+        &self,
+        when: Instant,
+        callback: Rc<dyn Callback>,
+    ) -> Result<TimerHandle, LoopClosed> {
+        self.check_open()?;
         let heap_cancelled = {
             let mut timers = self.timers.borrow_mut();
             timers.push(when, callback.clone());
@@ -351,6 +360,7 @@ impl Scheduler {
                     self.collect_incoming();
                     let ready = self.ready.borrow().len();
                     if ready == 0 {
+                        self.release_burst_memory();
                         return if self.stopping.replace(false) {
                             Dispatched::Stopped
                         } else {
@@ -384,6 +394,16 @@ impl Scheduler {
                     }
                 }
             }
+        }
+    }
+
+    /// After a burst (a million callbacks queued at once), give the ready queue's memory back
+    /// instead of keeping it for the rest of the program.
+    fn release_burst_memory(&self) {
+        const KEEP: usize = 4096;
+        let mut ready = self.ready.borrow_mut();
+        if ready.capacity() > 16 * KEEP {
+            ready.shrink_to(KEEP);
         }
     }
 

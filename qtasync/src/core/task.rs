@@ -65,18 +65,26 @@ enum Outcome {
 }
 
 pub(crate) struct TaskMeta {
-    name: RefCell<String>,
+    /// The `N` of the default name `Task-N`.
+    number: u64,
     outcome: Cell<Outcome>,
     cancelling: Cell<u32>,
     must_cancel: Cell<bool>,
-    cancel_message: RefCell<Option<String>>,
-    /// The task's own waker, used by `cancel` to schedule the step that delivers it.
-    waker: RefCell<Option<Waker>>,
     /// The join handle was dropped: nobody can retrieve an error any more.
     detached: Cell<bool>,
-    done_callbacks: DoneCallbacks<TaskRef>,
+    /// What most tasks never use, allocated on first use: a task that only runs costs less.
+    rare: RefCell<Option<Box<Rare>>>,
+    /// The task's own waker, used by `cancel` to schedule the step that delivers it.
+    waker: RefCell<Option<Waker>>,
     scheduler: Weak<Scheduler>,
     this: Weak<dyn TaskHeader>,
+}
+
+#[derive(Default)]
+struct Rare {
+    name: Option<String>,
+    cancel_message: Option<String>,
+    done_callbacks: DoneCallbacks<TaskRef>,
 }
 
 /// Type-erased access to a task (what the scheduler and [`TaskRef`] hold).
@@ -151,8 +159,17 @@ impl TaskMeta {
         self.this.upgrade().map(|header| TaskRef { header })
     }
 
+    fn rare(&self) -> std::cell::RefMut<'_, Rare> {
+        std::cell::RefMut::map(self.rare.borrow_mut(), |rare| {
+            &mut **rare.get_or_insert_with(Default::default)
+        })
+    }
+
     fn schedule_done_callbacks(&self) {
-        let callbacks = self.done_callbacks.take();
+        let callbacks = match &*self.rare.borrow() {
+            Some(rare) => rare.done_callbacks.take(),
+            None => return,
+        };
         if callbacks.is_empty() {
             return;
         }
@@ -184,7 +201,7 @@ impl TaskMeta {
     }
 
     pub(crate) fn cancel_message(&self) -> Option<String> {
-        self.cancel_message.borrow().clone()
+        self.rare.borrow().as_ref().and_then(|rare| rare.cancel_message.clone())
     }
 
     pub(crate) fn set_waker(&self, waker: Waker) {
@@ -220,12 +237,16 @@ impl TaskRef {
 
     /// The task's name (asyncio's `get_name`); by default `Task-N`.
     pub fn name(&self) -> String {
-        self.meta().name.borrow().clone()
+        let meta = self.meta();
+        match meta.rare.borrow().as_ref().and_then(|rare| rare.name.clone()) {
+            Some(name) => name,
+            None => format!("Task-{}", meta.number),
+        }
     }
 
     /// Renames the task.
     pub fn set_name(&self, name: impl Into<String>) {
-        *self.meta().name.borrow_mut() = name.into();
+        self.meta().rare().name = Some(name.into());
     }
 
     /// Asks for the task to be cancelled: at its next step its future is dropped and it finishes
@@ -238,7 +259,10 @@ impl TaskRef {
         let meta = self.meta();
         meta.cancelling.set(meta.cancelling.get() + 1);
         meta.must_cancel.set(true);
-        *meta.cancel_message.borrow_mut() = message.map(str::to_owned);
+        let message = message.map(str::to_owned);
+        if message.is_some() || meta.rare.borrow().is_some() {
+            meta.rare().cancel_message = message;
+        }
         if let Some(waker) = meta.waker.borrow().as_ref() {
             waker.wake_by_ref();
         }
@@ -275,7 +299,7 @@ impl TaskRef {
     /// Runs `callback` (through `call_soon`) once the task is done; at once if it already is.
     pub fn add_done_callback(&self, callback: impl FnOnce(&TaskRef) + 'static) -> DoneCallbackId {
         let meta = self.meta();
-        let id = meta.done_callbacks.add(callback);
+        let id = meta.rare().done_callbacks.add(callback);
         if self.done() {
             meta.schedule_done_callbacks();
         }
@@ -284,7 +308,10 @@ impl TaskRef {
 
     /// Removes a done callback that has not been scheduled yet; returns how many were removed.
     pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
-        self.meta().done_callbacks.remove(id.0)
+        match &*self.meta().rare.borrow() {
+            Some(rare) => rare.done_callbacks.remove(id.0),
+            None => 0,
+        }
     }
 
     /// Whether two references name the same task.
@@ -436,14 +463,13 @@ where
         let this: Weak<dyn TaskHeader> = this.clone();
         TaskCell {
             meta: TaskMeta {
-                name: RefCell::new(format!("Task-{number}")),
+                number,
                 outcome: Cell::new(Outcome::Running),
                 cancelling: Cell::new(0),
                 must_cancel: Cell::new(false),
-                cancel_message: RefCell::new(None),
-                waker: RefCell::new(None),
                 detached: Cell::new(false),
-                done_callbacks: DoneCallbacks::default(),
+                rare: RefCell::new(None),
+                waker: RefCell::new(None),
                 scheduler,
                 this,
             },

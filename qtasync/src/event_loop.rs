@@ -253,6 +253,15 @@ impl EventLoop {
         self.core().call_at(when, callback, Location::caller())
     }
 
+    /// Schedules one of qtasync's own callback objects (a `sleep`'s alarm) at `when`.
+    pub(crate) fn schedule_at(
+        &self,
+        when: Instant,
+        callback: Rc<dyn crate::core::callback::Callback>,
+    ) -> Result<TimerHandle, LoopClosed> {
+        self.core().schedule_at(when, callback)
+    }
+
     /// Like `call_soon`, for a `Send` callback; on this thread it keeps FIFO order with
     /// `call_soon`. From other threads use [`threadsafe_handle`](Self::threadsafe_handle).
     pub fn call_soon_threadsafe(
@@ -491,7 +500,7 @@ impl EventLoop {
             return Err(ExecutorError::LoopClosed);
         }
         let executor = self.default_executor()?;
-        ExecutorJob::submit(&*executor, job)
+        ExecutorJob::submit(&*executor, job, self.unretrieved_job_panic_reporter())
     }
 
     /// Like `run_in_executor`, on the given executor.
@@ -507,7 +516,27 @@ impl EventLoop {
         if self.is_closed() {
             return Err(ExecutorError::LoopClosed);
         }
-        ExecutorJob::submit(executor, job)
+        ExecutorJob::submit(executor, job, self.unretrieved_job_panic_reporter())
+    }
+
+    /// Brings a panic of an executor job whose handle was dropped back to this loop's exception
+    /// handler (from the worker thread, through `call_soon_threadsafe`).
+    fn unretrieved_job_panic_reporter(&self) -> impl FnOnce(Panic) + Send + 'static {
+        let handle = self.threadsafe_handle();
+        move |panic: Panic| {
+            let message = panic.message().to_owned();
+            let report = move || {
+                let context = ExceptionContext::new("Executor job exception was never retrieved")
+                    .with_exception(Rc::new(panic));
+                match get_running_loop() {
+                    Ok(event_loop) => event_loop.call_exception_handler(&context),
+                    Err(_) => default_exception_handler(&context),
+                }
+            };
+            if handle.call_soon_threadsafe(report).is_err() {
+                eprintln!("qtasync: an executor job panicked after its loop closed: {message}");
+            }
+        }
     }
 
     /// Shuts the default executor down and waits (without blocking the Qt thread) for its

@@ -170,13 +170,22 @@ pub struct ExecutorJob<R> {
 }
 
 impl<R: Send + 'static> ExecutorJob<R> {
-    pub(crate) fn submit<F>(executor: &dyn Executor, job: F) -> Result<Self, ExecutorError>
+    /// Runs `job` on `executor`. A panic nobody can retrieve any more (the job handle was
+    /// dropped) goes to `unretrieved`, which reports it as asyncio reports a future's exception
+    /// that was never retrieved.
+    pub(crate) fn submit<F>(
+        executor: &dyn Executor,
+        job: F,
+        unretrieved: impl FnOnce(Panic) + Send + 'static,
+    ) -> Result<Self, ExecutorError>
     where
         F: FnOnce() -> R + Send + 'static,
     {
         let (sender, result) = oneshot::channel();
         executor.execute(Box::new(move || {
-            let _ = sender.send(catch_unwind(AssertUnwindSafe(job)));
+            if let Err(Err(payload)) = sender.send(catch_unwind(AssertUnwindSafe(job))) {
+                unretrieved(Panic::new(payload));
+            }
         }))?;
         Ok(ExecutorJob { result })
     }

@@ -20,3 +20,48 @@ pub fn capture_reports(event_loop: &EventLoop) -> Rc<RefCell<Vec<ExceptionContex
     })));
     reports
 }
+
+/// The runner of the `harness = false` test binaries (their cases need the main thread): runs
+/// each case whose name contains one of the command line's filters (all without one), prints
+/// libtest-style lines, and exits with failure if any case panicked.
+pub fn run_cases(binary: &str, cases: &[(&str, fn())]) {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, case) in cases {
+        if !filters.is_empty() && !filters.iter().any(|filter| name.contains(filter.as_str())) {
+            continue;
+        }
+        match std::panic::catch_unwind(case) {
+            Ok(()) => {
+                println!("test {name} ... ok");
+                passed += 1;
+            }
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                failed += 1;
+            }
+        }
+    }
+    println!("\n{binary}: {passed} passed, {failed} failed");
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
+
+/// A small deterministic random number generator (xorshift64*) for load tests.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator; the same seed gives the same numbers.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// A number in `0..bound`.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound.max(1)
+    }
+}

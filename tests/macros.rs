@@ -13,7 +13,8 @@ fn dropped() -> u32 {
 }
 
 async fn wait_until(mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    // Only a guard against hanging: generous, since valgrind runs these tests too.
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
         assert!(Instant::now() < deadline, "gave up waiting");
         sleep(Duration::from_millis(1)).await;
@@ -53,7 +54,7 @@ async fn a_hung_test_fails_after_its_timeout() {
     sleep(Duration::from_secs(60)).await;
 }
 
-#[qtasync::test(timeout = "10s")]
+#[qtasync::test(timeout = "60s")]
 async fn an_async_slot_runs_its_body_as_a_task_and_returns_at_once() {
     let mut worker = new_worker();
     let finished = Rc::new(RefCell::new(Vec::new()));
@@ -61,17 +62,19 @@ async fn an_async_slot_runs_its_body_as_a_task_and_returns_at_once() {
     let mut on_finished = qtasync::ThreadBound::new(move |steps: i32| f.borrow_mut().push(steps));
     worker.pin_mut().on_finished(move |_, steps| (on_finished.get_mut())(steps)).release();
     let dropped_before = dropped();
-    let called = Instant::now();
     worker.pin_mut().run(5);
-    assert!(called.elapsed() < Duration::from_millis(5), "the slot returned at once");
-    assert_eq!(*worker.steps_done(), 0, "the body runs later, as a task");
+    assert_eq!(
+        *worker.steps_done(),
+        0,
+        "the slot returned at once: the body runs later, as a task"
+    );
     wait_until(|| !finished.borrow().is_empty()).await;
     assert_eq!(*worker.steps_done(), 5);
     assert_eq!(*finished.borrow(), vec![5]);
     assert_eq!(dropped(), dropped_before + 1);
 }
 
-#[qtasync::test(timeout = "10s")]
+#[qtasync::test(timeout = "60s")]
 async fn destroying_the_object_cancels_its_suspended_slots() {
     let event_loop = get_running_loop().unwrap();
     let tasks_before = event_loop.task_count();
@@ -87,7 +90,7 @@ async fn destroying_the_object_cancels_its_suspended_slots() {
     assert_eq!(event_loop.task_count(), tasks_before);
 }
 
-#[qtasync::test(timeout = "10s")]
+#[qtasync::test(timeout = "60s")]
 async fn an_exclusive_slot_cancels_the_previous_run_on_the_same_object() {
     let dropped_before = dropped();
     let mut worker = new_worker();
@@ -102,7 +105,7 @@ async fn an_exclusive_slot_cancels_the_previous_run_on_the_same_object() {
     assert_eq!(*other.steps_done(), 3, "another object's run is not cancelled");
 }
 
-#[qtasync::test(timeout = "10s")]
+#[qtasync::test(timeout = "60s")]
 async fn an_error_returned_by_a_slot_is_reported() {
     let event_loop = get_running_loop().unwrap();
     let reports = capture_reports(&event_loop);

@@ -28,6 +28,9 @@ pub mod qobject {
         #[qinvokable]
         fn fail(self: Pin<&mut Worker>, reason: QString);
 
+        #[qinvokable]
+        fn explode(self: Pin<&mut Worker>);
+
         #[qsignal]
         fn finished(self: Pin<&mut Worker>, steps: i32);
     }
@@ -91,5 +94,12 @@ impl qobject::Worker {
     pub async fn fail(self: Pin<&mut Self>, reason: QString) -> Result<(), String> {
         qtasync::yield_now().await;
         Err(reason.to_string())
+    }
+
+    /// Panics after one step (the reliability tests check the panic is contained and reported).
+    #[qt_slot_async]
+    pub async fn explode(self: Pin<&mut Self>) {
+        qtasync::yield_now().await;
+        panic!("boom: async slot");
     }
 }

@@ -89,21 +89,5 @@ fn main() {
             destroying_an_object_argument_cancels_a_free_slot,
         ),
     ];
-    let (mut passed, mut failed) = (0, 0);
-    for (name, case) in cases {
-        match std::panic::catch_unwind(case) {
-            Ok(()) => {
-                println!("test {name} ... ok");
-                passed += 1;
-            }
-            Err(_) => {
-                println!("test {name} ... FAILED");
-                failed += 1;
-            }
-        }
-    }
-    println!("\nwidgets: {passed} passed, {failed} failed");
-    if failed > 0 {
-        std::process::exit(1);
-    }
+    qtasync_tests::run_cases("widgets", cases);
 }

@@ -1,0 +1,67 @@
+//! `cargo test` builds the benchmark, so it cannot rot, and runs every workload on every peer at
+//! a tiny scale: each cell must hold a figure (or say why the peer has none), and qtasync's
+//! timers must fire in order and never early. Nothing is timed here; BENCHMARKS.md has figures.
+
+// The package's build script links its C++ (raw Qt) into every target; that code calls the
+// initializers of cxx-qt and cxx-qt-lib, so this test binary must link those crates too.
+extern crate cxx_qt as _;
+extern crate cxx_qt_lib as _;
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
+    let json =
+        std::env::temp_dir().join(format!("qtasync-bench-smoke-{}.json", std::process::id()));
+    let output = Command::new(env!("CARGO_BIN_EXE_qtasync-bench"))
+        .args(["--scale", "0.001", "--repeat", "1", "--json"])
+        .arg(&json)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("the benchmark starts");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("| metric | unit | qtasync | tokio | async-executor | glib | raw-qt |"));
+    assert!(table.contains("Targets:"), "{table}");
+
+    let entries: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
+    let _ = std::fs::remove_file(&json);
+    let value = |workload: &str, peer: &str| {
+        entries
+            .iter()
+            .find(|entry| entry["workload"] == workload && entry["peer"] == peer)
+            .unwrap_or_else(|| panic!("no cell for {workload} on {peer}"))["value"]
+            .as_f64()
+    };
+    let workloads = [
+        "callbacks",
+        "tasks",
+        "yields",
+        "cross_thread_1",
+        "cross_thread_4",
+        "timers_schedule",
+        "timers_inversions",
+        "timers_early",
+        "sleep_overshoot_median_ms",
+        "sleep_overshoot_p99_ms",
+        "ping_pong",
+        "memory_100",
+        "memory_1000",
+        "fairness",
+    ];
+    for peer in ["qtasync", "tokio", "async-executor", "glib"] {
+        for workload in workloads {
+            assert!(value(workload, peer).is_some(), "{workload} on {peer} has no figure");
+        }
+    }
+    for workload in ["callbacks", "cross_thread_1", "cross_thread_4", "timers_schedule", "fairness"]
+    {
+        assert!(value(workload, "raw-qt").is_some(), "{workload} on raw Qt has no figure");
+    }
+    assert_eq!(value("tasks", "raw-qt"), None, "raw Qt has no tasks");
+    assert_eq!(value("timers_inversions", "qtasync"), Some(0.0));
+    assert_eq!(value("timers_early", "qtasync"), Some(0.0));
+}

@@ -187,13 +187,13 @@ impl Report {
     fn cell_text(&self, metric: &str, peer: &str) -> String {
         match self.cells.get(&(metric.to_string(), peer.to_string())) {
             Some(Cell { value: Some(value), unit, .. }) => unit.format(*value),
-            Some(Cell { note, .. }) => note.clone(),
+            Some(Cell { note, .. }) => short(note),
             None => {
                 // A workload that failed as a whole is keyed without its suffix.
                 let failed = self.cells.iter().find(|((key, cell_peer), cell)| {
                     cell_peer == peer && cell.value.is_none() && metric.starts_with(key.as_str())
                 });
-                failed.map(|(_, cell)| cell.note.clone()).unwrap_or_else(|| "-".to_string())
+                failed.map(|(_, cell)| short(&cell.note)).unwrap_or_else(|| "-".to_string())
             }
         }
     }
@@ -306,6 +306,15 @@ pub(crate) struct Entry {
     pub(crate) unit: String,
     #[serde(default)]
     pub(crate) note: String,
+}
+
+/// A note cut to fit a table cell (the JSON keeps it whole).
+fn short(note: &str) -> String {
+    const MAX: usize = 60;
+    match note.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &note[..end]),
+        None => note.to_string(),
+    }
 }
 
 fn yes_no(met: bool) -> &'static str {

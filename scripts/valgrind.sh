@@ -38,8 +38,8 @@ check() {
   local code=$?
   set -e
   local errors lost
-  errors=$(grep -o 'ERROR SUMMARY: [0-9,]* errors' "$log" | head -1 | grep -o '[0-9,]*' | head -1)
-  lost=$(grep -o 'definitely lost: [0-9,]* bytes' "$log" | head -1 | grep -o '[0-9,]*' | head -1)
+  errors=$(grep -o 'ERROR SUMMARY: [0-9,]* errors' "$log" | grep -o '[0-9,][0-9,]*' | head -1 || true)
+  lost=$(grep -o 'definitely lost: [0-9,]* bytes' "$log" | grep -o '[0-9,][0-9,]*' | head -1 || true)
   printf '%-28s exit %-3s errors %-4s definitely lost %-8s bytes  %3ss\n' \
     "$name" "$code" "${errors:-0}" "${lost:-0}" "$((SECONDS - started))"
   if [ "$code" -ne 0 ]; then

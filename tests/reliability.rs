@@ -391,9 +391,15 @@ fn threads_calling_in_while_the_loop_stops_closes_and_drops_lose_nothing() {
                 let (handle, accepted) = (handle.clone(), accepted.clone());
                 let (ran, dropped_unrun) = (ran.clone(), dropped_unrun.clone());
                 let (waker, stop_wakes) = (waker.clone(), stop_wakes.clone());
+                // Full speed up to `burst` items, then one every 50 µs until refused: bounded
+                // memory, and still racing the close.
+                let burst = scaled(250_000);
                 std::thread::spawn(move || {
                     let mut refused = 0;
                     for sent in 0.. {
+                        if sent > burst {
+                            std::thread::sleep(Duration::from_micros(50));
+                        }
                         // One thread in four also wakes the pending task and asks for a stop.
                         if index % 4 == 0 {
                             if let Some(waker) = waker.lock().unwrap().as_ref() {

@@ -17,6 +17,18 @@ namespace {
 
 constexpr std::int64_t PROBE_INTERVAL_NS = 1000000;
 
+// Posts `count` closures to `loop`; the last one to run quits it.
+void post_counting(QEventLoop &loop, std::size_t count, std::size_t &done) {
+  for (std::size_t i = 0; i < count; ++i) {
+    QMetaObject::invokeMethod(
+        &loop,
+        [&loop, &done, count]() {
+          if (++done == count) loop.quit();
+        },
+        Qt::QueuedConnection);
+  }
+}
+
 }  // namespace
 
 Probe::Probe() {
@@ -50,14 +62,7 @@ std::uint64_t raw_qt_callbacks(std::size_t count) {
   std::size_t done = 0;
   QElapsedTimer clock;
   clock.start();
-  for (std::size_t i = 0; i < count; ++i) {
-    QMetaObject::invokeMethod(
-        &loop,
-        [&]() {
-          if (++done == count) loop.quit();
-        },
-        Qt::QueuedConnection);
-  }
+  post_counting(loop, count, done);
   loop.exec();
   return static_cast<std::uint64_t>(clock.nsecsElapsed());
 }
@@ -145,14 +150,7 @@ std::uint64_t raw_qt_fairness(std::size_t count) {
   Probe probe;
   QEventLoop loop;
   std::size_t done = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    QMetaObject::invokeMethod(
-        &loop,
-        [&]() {
-          if (++done == count) loop.quit();
-        },
-        Qt::QueuedConnection);
-  }
+  post_counting(loop, count, done);
   loop.exec();
   return probe.worst_nanos();
 }

@@ -1,18 +1,14 @@
 //! async-executor's `LocalExecutor` driven by async-io's `block_on` (its reactor provides the
-//! timers). No `call_soon`: a trivial task is the nearest equivalent; other threads reach it
-//! through an unbounded futures channel drained by one task.
+//! timers). No `call_soon`: a trivial task is the nearest equivalent. Timers and the cross-thread
+//! path are the trait's defaults (a sleeping task; a channel drained by one task).
 
 use std::future::Future;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Instant;
 
 use async_executor::LocalExecutor;
-use futures::channel::mpsc::{unbounded, UnboundedSender};
-use futures::StreamExt;
 
-use super::{Peer, RemoteTick, YieldOnce};
-use crate::countdown;
+use super::{Peer, YieldOnce};
 
 #[derive(Clone)]
 pub(crate) struct AsyncExecutor(Rc<LocalExecutor<'static>>);
@@ -47,31 +43,5 @@ impl Peer for AsyncExecutor {
         async move {
             timer.await;
         }
-    }
-
-    fn call_at(&self, deadline: Instant, callback: impl FnOnce() + 'static) {
-        let sleep = self.sleep_until(deadline);
-        self.spawn(async move {
-            sleep.await;
-            callback();
-        });
-    }
-
-    fn remote(&self) -> Arc<dyn RemoteTick> {
-        let (sender, mut receiver) = unbounded::<()>();
-        self.spawn(async move {
-            while receiver.next().await.is_some() {
-                countdown::tick();
-            }
-        });
-        Arc::new(Remote(sender))
-    }
-}
-
-struct Remote(UnboundedSender<()>);
-
-impl RemoteTick for Remote {
-    fn tick(&self) {
-        self.0.unbounded_send(()).expect("the consumer task runs");
     }
 }

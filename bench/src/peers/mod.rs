@@ -16,6 +16,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::StreamExt;
+
+use crate::countdown;
+
 /// A single-threaded async runtime as the workloads use it. `Self` is a cheap handle valid inside
 /// `block_on`.
 pub(crate) trait Peer: Clone + 'static {
@@ -39,11 +44,27 @@ pub(crate) trait Peer: Clone + 'static {
     /// Completes at `deadline` (never earlier, if the runtime keeps that promise).
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + 'static;
 
-    /// The runtime's nearest equivalent of asyncio's `call_at`.
-    fn call_at(&self, deadline: Instant, callback: impl FnOnce() + 'static);
+    /// The runtime's nearest equivalent of asyncio's `call_at`; by default a task that sleeps
+    /// until `deadline`, then calls.
+    fn call_at(&self, deadline: Instant, callback: impl FnOnce() + 'static) {
+        let sleep = self.sleep_until(deadline);
+        self.spawn(async move {
+            sleep.await;
+            callback();
+        });
+    }
 
-    /// A way for other threads to run `countdown::tick` on this runtime's thread.
-    fn remote(&self) -> Arc<dyn RemoteTick>;
+    /// A way for other threads to run `countdown::tick` on this runtime's thread; by default an
+    /// unbounded channel drained by one task (the runtime-agnostic way).
+    fn remote(&self) -> Arc<dyn RemoteTick> {
+        let (sender, mut receiver) = unbounded::<()>();
+        self.spawn(async move {
+            while receiver.next().await.is_some() {
+                countdown::tick();
+            }
+        });
+        Arc::new(ChannelRemote(sender))
+    }
 
     /// Starts measuring how late a 1 ms periodic timer fires while the runtime is busy.
     fn probe(&self) -> Box<dyn LatencyProbe> {
@@ -54,6 +75,14 @@ pub(crate) trait Peer: Clone + 'static {
 /// Sends `countdown::tick` to a runtime's thread.
 pub(crate) trait RemoteTick: Send + Sync {
     fn tick(&self);
+}
+
+struct ChannelRemote(UnboundedSender<()>);
+
+impl RemoteTick for ChannelRemote {
+    fn tick(&self) {
+        self.0.unbounded_send(()).expect("the consumer task runs");
+    }
 }
 
 /// The worst lateness of a periodic 1 ms timer since it started.

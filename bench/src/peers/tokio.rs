@@ -1,16 +1,13 @@
 //! tokio's single-threaded runtime with a `LocalSet` (so tasks may be `!Send`, as on qtasync).
-//! tokio has no `call_soon`: its nearest equivalent is spawning a trivial local task; its
-//! cross-thread path is an unbounded mpsc channel drained by one task.
+//! tokio has no `call_soon`: its nearest equivalent is spawning a trivial local task. Timers and
+//! the cross-thread path are the trait's defaults (a sleeping task; a channel drained by one task).
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::task::LocalSet;
 
-use super::{Peer, RemoteTick};
-use crate::countdown;
+use super::Peer;
 
 #[derive(Clone)]
 pub(crate) struct Tokio;
@@ -44,31 +41,5 @@ impl Peer for Tokio {
 
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + 'static {
         tokio::time::sleep_until(deadline.into())
-    }
-
-    fn call_at(&self, deadline: Instant, callback: impl FnOnce() + 'static) {
-        let sleep = self.sleep_until(deadline);
-        self.spawn(async move {
-            sleep.await;
-            callback();
-        });
-    }
-
-    fn remote(&self) -> Arc<dyn RemoteTick> {
-        let (sender, mut receiver) = unbounded_channel::<()>();
-        self.spawn(async move {
-            while receiver.recv().await.is_some() {
-                countdown::tick();
-            }
-        });
-        Arc::new(Remote(sender))
-    }
-}
-
-struct Remote(UnboundedSender<()>);
-
-impl RemoteTick for Remote {
-    fn tick(&self) {
-        self.0.send(()).expect("the consumer task runs");
     }
 }

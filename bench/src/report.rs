@@ -310,10 +310,11 @@ pub(crate) struct Entry {
 
 /// A note cut to fit a table cell (the JSON keeps it whole).
 fn short(note: &str) -> String {
-    const MAX: usize = 60;
+    const MAX: usize = 40;
+    let note = note.replace("Fatal Python error: ", "");
     match note.char_indices().nth(MAX) {
         Some((end, _)) => format!("{}…", &note[..end]),
-        None => note.to_string(),
+        None => note,
     }
 }
 

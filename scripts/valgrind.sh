@@ -13,12 +13,12 @@ export QTASYNC_LOAD_SCALE=0.01 PROPTEST_CASES=20
 export QV4_FORCE_INTERPRETER=1 # QML's JIT writes code valgrind cannot follow
 export RUST_BACKTRACE=0
 
-# The test binaries, built as `cargo test` builds them.
+# The test binaries, built as `cargo test` builds them (which also builds the examples' binaries,
+# with the same features: a plain `cargo build` would unify features differently and rebuild).
 mapfile -t executables < <(
   cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
     grep -o '"executable":"[^"]*"' | sed 's/"executable":"\(.*\)"/\1/'
 )
-cargo build --workspace --locked --bins --quiet
 
 out=target/valgrind
 mkdir -p "$out"

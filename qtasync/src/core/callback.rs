@@ -1,16 +1,12 @@
-//! Scheduled callbacks and their handles (asyncio's `Handle` and `TimerHandle`). A timer's
-//! callback is stored once, in one allocation shared by the timer heap and the handle; a
-//! `call_soon` callback lives in the scheduler's slab (`soon.rs`) and its handle names the slot.
-//! Cancelling drops the callback at once, so it never runs and frees what it captured.
+//! Scheduled callbacks and their handles (asyncio's `Handle` and `TimerHandle`). A callback is
+//! stored once, in one allocation shared by the queue and the handle; cancelling drops it at once,
+//! so a cancelled callback never runs and frees what it captured.
 
 use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::time::Instant;
-
-use super::scheduler::Scheduler;
-use super::soon::SoonKey;
 
 pub(crate) trait Callback {
     /// Runs the callback unless cancelled; a second call does nothing.
@@ -75,69 +71,27 @@ pub(crate) fn new_callback<F: FnOnce() + 'static>(
     })
 }
 
-/// A callback scheduled with `call_soon` (asyncio's `Handle`). Clones name the same callback.
+/// A callback scheduled with `call_soon` (asyncio's `Handle`).
+#[derive(Clone)]
 pub struct Handle {
-    pub(crate) scheduler: Weak<Scheduler>,
-    pub(crate) key: SoonKey,
-    pub(crate) location: &'static Location<'static>,
-    /// Remembers a `cancel` made through this handle, for when the loop is gone.
-    cancelled_here: Cell<bool>,
+    pub(crate) callback: Rc<dyn Callback>,
 }
 
 impl Handle {
-    pub(crate) fn new(
-        scheduler: Weak<Scheduler>,
-        key: SoonKey,
-        location: &'static Location<'static>,
-    ) -> Self {
-        Handle { scheduler, key, location, cancelled_here: Cell::new(false) }
-    }
-
     /// Cancels the callback: it will not run, and what it captured is dropped now. Cancelling a
     /// callback that already ran, or twice, does nothing.
     pub fn cancel(&self) {
-        if let Some(scheduler) = self.scheduler.upgrade() {
-            if scheduler.cancel_soon(self.key) {
-                self.cancelled_here.set(true);
-            }
-        }
+        self.callback.cancel();
     }
 
-    /// Whether [`cancel`](Self::cancel) was called before the callback ran.
+    /// Whether [`cancel`](Self::cancel) was called.
     pub fn cancelled(&self) -> bool {
-        match self.scheduler.upgrade() {
-            Some(scheduler) => {
-                scheduler.soon_cancelled(self.key).unwrap_or(self.cancelled_here.get())
-            }
-            None => self.cancelled_here.get(),
-        }
+        self.callback.cancelled()
     }
 
     /// Where the callback was scheduled.
     pub fn location(&self) -> &'static Location<'static> {
-        self.location
-    }
-}
-
-impl Clone for Handle {
-    fn clone(&self) -> Self {
-        if let Some(scheduler) = self.scheduler.upgrade() {
-            scheduler.soon_handle_cloned(self.key);
-        }
-        Handle {
-            scheduler: self.scheduler.clone(),
-            key: self.key,
-            location: self.location,
-            cancelled_here: Cell::new(self.cancelled_here.get()),
-        }
-    }
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        if let Some(scheduler) = self.scheduler.upgrade() {
-            scheduler.soon_handle_dropped(self.key);
-        }
+        self.callback.location()
     }
 }
 
@@ -153,7 +107,7 @@ impl fmt::Debug for Handle {
 /// A callback scheduled with `call_later` or `call_at` (asyncio's `TimerHandle`).
 #[derive(Clone)]
 pub struct TimerHandle {
-    pub(crate) callback: Rc<dyn Callback>,
+    pub(crate) handle: Handle,
     pub(crate) when: Instant,
     /// Counts cancelled entries still in the heap, so the heap can drop them in bulk.
     pub(crate) heap_cancelled: Rc<Cell<usize>>,
@@ -162,7 +116,7 @@ pub struct TimerHandle {
 impl TimerHandle {
     /// Cancels the callback; a cancelled timer costs nothing when its deadline comes.
     pub fn cancel(&self) {
-        let callback = &self.callback;
+        let callback = &self.handle.callback;
         if !callback.cancelled() && callback.in_heap() {
             self.heap_cancelled.set(self.heap_cancelled.get() + 1);
         }
@@ -171,7 +125,7 @@ impl TimerHandle {
 
     /// Whether [`cancel`](Self::cancel) was called.
     pub fn cancelled(&self) -> bool {
-        self.callback.cancelled()
+        self.handle.cancelled()
     }
 
     /// The deadline, on the loop's monotonic clock ([`EventLoop::time`](crate::EventLoop::time)).
@@ -181,7 +135,7 @@ impl TimerHandle {
 
     /// Where the callback was scheduled.
     pub fn location(&self) -> &'static Location<'static> {
-        self.callback.location()
+        self.handle.location()
     }
 }
 

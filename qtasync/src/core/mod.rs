@@ -8,7 +8,6 @@ pub(crate) mod exception;
 pub(crate) mod loop_future;
 pub(crate) mod scheduler;
 pub(crate) mod shared;
-pub(crate) mod soon;
 pub(crate) mod task;
 pub(crate) mod thread_token;
 pub(crate) mod timers;

@@ -17,7 +17,6 @@ use super::arena::{Arena, TaskId};
 use super::callback::{new_callback, Callback, Handle, TimerHandle};
 use super::exception::{default_exception_handler, ExceptionContext, Panic};
 use super::shared::{Remote, Shared};
-use super::soon::{SoonKey, SoonSlab};
 use super::task::{TaskError, TaskHeader, TaskRef};
 use super::thread_token;
 use super::timers::TimerHeap;
@@ -63,9 +62,6 @@ pub(crate) enum Dispatched {
 }
 
 enum Ready {
-    /// A `call_soon` callback in the slab.
-    Soon(SoonKey),
-    /// A due timer's callback.
     Call(Rc<dyn Callback>),
     Send(Box<dyn FnOnce() + Send>),
     Task(TaskId),
@@ -86,7 +82,6 @@ pub(crate) struct Scheduler {
     pub(crate) shared: Arc<Shared>,
     this: Weak<Scheduler>,
     ready: RefCell<VecDeque<Ready>>,
-    soon: RefCell<SoonSlab>,
     timers: RefCell<TimerHeap>,
     tasks: RefCell<Arena<TaskSlot>>,
     /// Items left in the current iteration; `None` between iterations.
@@ -159,7 +154,6 @@ impl Scheduler {
             shared: Arc::new(Shared::new(thread_token::current())),
             this: this.clone(),
             ready: RefCell::new(VecDeque::new()),
-            soon: RefCell::new(SoonSlab::default()),
             timers: RefCell::new(TimerHeap::new()),
             tasks: RefCell::new(Arena::new()),
             iteration_left: Cell::new(None),
@@ -222,10 +216,10 @@ impl Scheduler {
         location: &'static Location<'static>,
     ) -> Result<Handle, LoopClosed> {
         self.check_open()?;
-        let key = self.soon.borrow_mut().insert(Box::new(callback), location);
-        self.ready.borrow_mut().push_back(Ready::Soon(key));
+        let callback = new_callback(callback, location);
+        self.ready.borrow_mut().push_back(Ready::Call(callback.clone()));
         self.wake_if_idle();
-        Ok(Handle::new(self.this.clone(), key, location))
+        Ok(Handle { callback })
     }
 
     pub(crate) fn call_at<F: FnOnce() + 'static>(
@@ -251,32 +245,7 @@ impl Scheduler {
             timers.cancelled_counter()
         };
         self.wake_if_idle();
-        Ok(TimerHandle { callback, when, heap_cancelled })
-    }
-
-    /// `Handle::cancel`: true if the callback was pending (its closure is dropped here, outside
-    /// the slab's borrow, since its destructor may call back in).
-    pub(crate) fn cancel_soon(&self, key: SoonKey) -> bool {
-        let closure = self.soon.borrow_mut().cancel(key);
-        let cancelled = closure.is_some();
-        drop(closure);
-        cancelled
-    }
-
-    pub(crate) fn soon_cancelled(&self, key: SoonKey) -> Option<bool> {
-        self.soon.borrow_mut().cancelled(key)
-    }
-
-    pub(crate) fn soon_handle_cloned(&self, key: SoonKey) {
-        self.soon.borrow_mut().add_handle(key);
-    }
-
-    pub(crate) fn soon_handle_dropped(&self, key: SoonKey) {
-        // A handle captured by a closure the slab is dropping must not re-borrow it; such
-        // drops only happen outside the borrow (see `cancel_soon`, `close`, `run`).
-        if let Ok(mut soon) = self.soon.try_borrow_mut() {
-            soon.drop_handle(key);
-        }
+        Ok(TimerHandle { handle: Handle { callback }, when, heap_cancelled })
     }
 
     /// `call_soon_threadsafe`: from the loop's thread it joins the ready queue in FIFO order
@@ -436,17 +405,10 @@ impl Scheduler {
         if ready.capacity() > 16 * KEEP {
             ready.shrink_to(KEEP);
         }
-        self.soon.borrow_mut().release_memory_if_empty(16 * KEEP);
     }
 
     fn run(&self, item: Ready) {
         match item {
-            Ready::Soon(key) => {
-                let taken = self.soon.borrow_mut().take_to_run(key);
-                if let Some((callback, location)) = taken {
-                    self.run_guarded("Exception in callback", location, callback);
-                }
-            }
             Ready::Call(callback) => {
                 let location = callback.location();
                 self.run_guarded("Exception in callback", location, || callback.run());
@@ -577,7 +539,6 @@ impl Scheduler {
         }
         let remote = self.shared.close();
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
-        let soon = self.soon.borrow_mut().take_all();
         let timers = self.timers.borrow_mut().take_all();
         let tasks = self.tasks.borrow_mut().take_all();
         self.iteration_left.set(None);
@@ -594,7 +555,6 @@ impl Scheduler {
         }
         let dropped = catch_unwind(AssertUnwindSafe(move || {
             drop(ready);
-            drop(soon);
             drop(remote);
         }));
         if let Err(payload) = dropped {

@@ -17,13 +17,14 @@ namespace {
 
 constexpr std::int64_t PROBE_INTERVAL_NS = 1000000;
 
-// Posts `count` closures to `loop`; the last one to run quits it.
-void post_counting(QEventLoop &loop, std::size_t count, std::size_t &done) {
-  for (std::size_t i = 0; i < count; ++i) {
+// Posts `posts` closures to `loop` (from any thread); each counts in `done` on the loop's thread,
+// and the one that brings it to `total` quits the loop.
+void post_counting(QEventLoop &loop, std::size_t posts, std::size_t total, std::size_t &done) {
+  for (std::size_t i = 0; i < posts; ++i) {
     QMetaObject::invokeMethod(
         &loop,
-        [&loop, &done, count]() {
-          if (++done == count) loop.quit();
+        [&loop, &done, total]() {
+          if (++done == total) loop.quit();
         },
         Qt::QueuedConnection);
   }
@@ -62,7 +63,7 @@ std::uint64_t raw_qt_callbacks(std::size_t count) {
   std::size_t done = 0;
   QElapsedTimer clock;
   clock.start();
-  post_counting(loop, count, done);
+  post_counting(loop, count, count, done);
   loop.exec();
   return static_cast<std::uint64_t>(clock.nsecsElapsed());
 }
@@ -76,16 +77,8 @@ std::uint64_t raw_qt_cross_thread(std::size_t count, std::size_t threads) {
   std::vector<std::thread> producers;
   for (std::size_t t = 0; t < threads; ++t) {
     const std::size_t share = count / threads + (t < count % threads ? 1 : 0);
-    producers.emplace_back([&loop, &done, count, share]() {
-      for (std::size_t i = 0; i < share; ++i) {
-        QMetaObject::invokeMethod(
-            &loop,
-            [&loop, &done, count]() {
-              if (++done == count) loop.quit();
-            },
-            Qt::QueuedConnection);
-      }
-    });
+    producers.emplace_back(
+        [&loop, &done, count, share]() { post_counting(loop, share, count, done); });
   }
   loop.exec();
   const auto elapsed = static_cast<std::uint64_t>(clock.nsecsElapsed());
@@ -150,7 +143,7 @@ std::uint64_t raw_qt_fairness(std::size_t count) {
   Probe probe;
   QEventLoop loop;
   std::size_t done = 0;
-  post_counting(loop, count, done);
+  post_counting(loop, count, count, done);
   loop.exec();
   return probe.worst_nanos();
 }

@@ -228,7 +228,6 @@ impl Scheduler {
         callback: F,
         location: &'static Location<'static>,
     ) -> Result<TimerHandle, LoopClosed> {
-        self.check_open()?;
         self.schedule_at(when, new_callback(callback, location))
     }
 

@@ -216,9 +216,9 @@ enum Scheduled {
     Later(qtasync::TimerHandle),
 }
 
-/// What the model needs to know of each scheduled callback.
+/// What the model needs to know of each scheduled callback (its index is its id, which is also
+/// the order it was scheduled in).
 struct Record {
-    seq: usize,
     deadline: Option<Instant>,
 }
 
@@ -245,7 +245,7 @@ fn schedule(world: &Rc<RefCell<World>>, event_loop: &EventLoop, ops: Vec<Op>) {
                     })
                     .unwrap();
                 let mut world = world.borrow_mut();
-                world.records.push(Record { seq: id, deadline: None });
+                world.records.push(Record { deadline: None });
                 world.handles.push(Scheduled::Soon(handle));
             }
             Op::Later { micros, then } => {
@@ -261,7 +261,7 @@ fn schedule(world: &Rc<RefCell<World>>, event_loop: &EventLoop, ops: Vec<Op>) {
                     })
                     .unwrap();
                 let mut world = world.borrow_mut();
-                world.records.push(Record { seq: id, deadline: Some(deadline) });
+                world.records.push(Record { deadline: Some(deadline) });
                 world.handles.push(Scheduled::Later(handle));
             }
             Op::Cancel(n) => {
@@ -326,12 +326,12 @@ fn check_program(program: Vec<Op>) -> Result<(), TestCaseError> {
     let soon: Vec<usize> =
         world.ran.iter().copied().filter(|&id| world.records[id].deadline.is_none()).collect();
     let mut soon_sorted = soon.clone();
-    soon_sorted.sort_by_key(|&id| world.records[id].seq);
+    soon_sorted.sort_unstable();
     prop_assert_eq!(soon, soon_sorted, "call_soon is FIFO");
     let timers: Vec<usize> =
         world.ran.iter().copied().filter(|&id| world.records[id].deadline.is_some()).collect();
     let mut timers_sorted = timers.clone();
-    timers_sorted.sort_by_key(|&id| (world.records[id].deadline, world.records[id].seq));
+    timers_sorted.sort_by_key(|&id| (world.records[id].deadline, id));
     prop_assert_eq!(timers, timers_sorted, "timers run by deadline, then FIFO");
     Ok(())
 }

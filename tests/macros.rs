@@ -62,12 +62,15 @@ async fn an_async_slot_runs_its_body_as_a_task_and_returns_at_once() {
     let mut on_finished = qtasync::ThreadBound::new(move |steps: i32| f.borrow_mut().push(steps));
     worker.pin_mut().on_finished(move |_, steps| (on_finished.get_mut())(steps)).release();
     let dropped_before = dropped();
+    let event_loop = get_running_loop().unwrap();
+    let tasks_before = event_loop.task_count();
     worker.pin_mut().run(5);
     assert_eq!(
         *worker.steps_done(),
         0,
         "the slot returned at once: the body runs later, as a task"
     );
+    assert_eq!(event_loop.task_count(), tasks_before + 1, "the body was spawned as a task");
     wait_until(|| !finished.borrow().is_empty()).await;
     assert_eq!(*worker.steps_done(), 5);
     assert_eq!(*finished.borrow(), vec![5]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what qtasync needs on Debian 12 (or Ubuntu) when it is missing: a C++ compiler, Qt 6
 # with qmake6, the QML runtime modules the examples load, lld (see .cargo/config.toml), Xvfb
-# for screenshots, GLib's headers (the benchmark's glib peer) and valgrind (scripts/valgrind.sh). Other distributions: install Qt 6.4+ and put qmake6 on PATH (or set QMAKE).
+# for screenshots, GLib's headers (the benchmark's glib peer) and valgrind (scripts/valgrind.sh).
+# Other distributions: install Qt 6.4+ and put qmake6 on PATH (or set QMAKE).
 set -euo pipefail
 
 packages=(

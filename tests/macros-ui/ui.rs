@@ -2,7 +2,8 @@
 
 #[test]
 fn ui() {
-    // The pass cases run; the widgets one creates a QApplication.
+    // The pass cases run (on a QCoreApplication; `app = "widgets"` is compiled and run by the
+    // examples, which have the Widgets feature this package leaves out to keep trybuild small).
     if std::env::var_os("QT_QPA_PLATFORM").is_none() {
         std::env::set_var("QT_QPA_PLATFORM", "offscreen");
     }

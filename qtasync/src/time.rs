@@ -11,7 +11,6 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use crate::core::callback::{Callback, TimerHandle};
-use crate::event_loop::get_running_loop;
 
 /// Waits until `duration` has passed (never less). Like asyncio's `sleep`, it always yields to
 /// the loop at least once, even for a zero duration.
@@ -99,7 +98,7 @@ impl Future for Sleep {
             }
             return Poll::Pending;
         }
-        let event_loop = get_running_loop()
+        let scheduler = crate::core::scheduler::running()
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
         let alarm = Rc::new(Alarm {
             fired: Cell::new(false),
@@ -107,7 +106,7 @@ impl Future for Sleep {
             in_heap: Cell::new(false),
             waker: RefCell::new(Some(cx.waker().clone())),
         });
-        match event_loop.schedule_at(self.deadline, alarm.clone()) {
+        match scheduler.schedule_at(self.deadline, alarm.clone()) {
             Ok(handle) => {
                 self.timer = Some((handle, alarm));
                 Poll::Pending

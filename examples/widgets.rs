@@ -71,13 +71,16 @@ pub use ffi::{QLabel, QProgressBar, QPushButton, QWidget};
 fn adopt<T: cxx_qt::casting::Upcast<cxx_qt::QObject>>(child: *mut T) -> ObjectRef<T> {
     assert!(!child.is_null(), "Qt returned no widget");
     // SAFETY: `child` was just created by Qt and is alive; its parent owns it, so it stays at this
-    // address until Qt destroys it, which the ObjectRef watches for.
-    ObjectRef::new(unsafe { Pin::new_unchecked(&mut *child) })
+    // address until Qt destroys it, which the ObjectRef watches for. The raw pointer is not used
+    // again: from here on the child is reached only through the ObjectRef (ObjectRef::new's
+    // contract).
+    unsafe { ObjectRef::new(Pin::new_unchecked(&mut *child)) }
 }
 
 /// A top-level window with a vertical layout; dropping it destroys the window and its children.
 pub struct Window {
-    widget: cxx::UniquePtr<QWidget>,
+    /// Owns the window (dropping it destroys the window); reached only through `handle`.
+    _widget: cxx::UniquePtr<QWidget>,
     handle: ObjectRef<QWidget>,
 }
 
@@ -85,8 +88,10 @@ impl Window {
     /// A hidden window; call [`show`](Self::show).
     pub fn new(title: &str, width: i32, height: i32) -> Self {
         let mut widget = ffi::new_window(&QString::from(title), width, height);
-        let handle = ObjectRef::new(widget.pin_mut());
-        Window { widget, handle }
+        // SAFETY: `Window` reaches the widget mutably only through this ObjectRef (every method
+        // below goes through `handle.with`), so no other `&mut` is used while a `with` runs.
+        let handle = unsafe { ObjectRef::new(widget.pin_mut()) };
+        Window { _widget: widget, handle }
     }
 
     /// A reference to the window that survives `.await` (and knows when it is gone).
@@ -94,33 +99,29 @@ impl Window {
         self.handle.clone()
     }
 
-    fn pin(&mut self) -> Pin<&mut QWidget> {
-        self.widget.pin_mut()
-    }
-
     /// Adds a centred label.
     pub fn add_label(&mut self, text: &str) -> ObjectRef<QLabel> {
-        adopt(ffi::window_add_label(self.pin(), &QString::from(text)))
+        adopt(self.handle.with(|window| ffi::window_add_label(window, &QString::from(text))))
     }
 
     /// Adds a push button.
     pub fn add_button(&mut self, text: &str) -> ObjectRef<QPushButton> {
-        adopt(ffi::window_add_button(self.pin(), &QString::from(text)))
+        adopt(self.handle.with(|window| ffi::window_add_button(window, &QString::from(text))))
     }
 
     /// Adds a progress bar from 0 to `maximum`.
     pub fn add_progress(&mut self, maximum: i32) -> ObjectRef<QProgressBar> {
-        adopt(ffi::window_add_progress(self.pin(), maximum))
+        adopt(self.handle.with(|window| ffi::window_add_progress(window, maximum)))
     }
 
     /// Adds a grid of cells.
     pub fn add_grid(&mut self) -> Grid {
-        Grid { widget: adopt(ffi::window_add_grid(self.pin())) }
+        Grid { widget: adopt(self.handle.with(|window| ffi::window_add_grid(window))) }
     }
 
     /// Shows the window.
     pub fn show(&mut self) {
-        ffi::widget_show(self.pin());
+        self.handle.with(|window| ffi::widget_show(window));
     }
 }
 

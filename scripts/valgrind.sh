@@ -53,7 +53,7 @@ for exe in "${executables[@]}"; do
   case "$name" in
     event_loop | tasks_and_futures | macros | qtasync)
       check "$name" "$exe" --test-threads=1 ;;
-    reliability | run | widgets)
+    reliability | run | widgets | soundness)
       check "$name" "$exe" ;;
   esac
 done

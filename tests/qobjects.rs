@@ -38,10 +38,19 @@ pub mod qobject {
     unsafe extern "C++" {
         include!("qtasync-tests/cpp/factory.h");
         fn new_worker() -> UniquePtr<Worker>;
+        /// Moves the worker to a helper thread (`QObject::moveToThread`).
+        fn move_worker_away(worker: Pin<&mut Worker>);
+        /// Deletes a worker moved away, on its thread; returns once it is gone.
+        ///
+        /// # Safety
+        /// `worker` was released from its `UniquePtr` and moved away with `move_worker_away`.
+        unsafe fn delete_worker_away(worker: *mut Worker);
+        /// `QObject::deleteLater`.
+        fn worker_delete_later(worker: Pin<&mut Worker>);
     }
 }
 
-pub use qobject::{new_worker, Worker};
+pub use qobject::{delete_worker_away, move_worker_away, new_worker, worker_delete_later, Worker};
 
 #[derive(Default)]
 pub struct WorkerRust {

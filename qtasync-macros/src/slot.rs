@@ -235,7 +235,10 @@ fn expand(
         quote! {
             #(#attrs)*
             #vis #unsafety fn #name(self: #receiver, #(#forwarded: #types),*) {
-                let #object = #krate::ObjectRef::new(self);
+                // SAFETY: `self` is moved into the `ObjectRef` and not used again: from here on the
+                // object is reached only through `ObjectRef::with` (ObjectRef::new's contract).
+                #[allow(unsafe_code)]
+                let #object = unsafe { #krate::ObjectRef::new(self) };
                 let #watch = ::core::clone::Clone::clone(&#object);
                 let _ = #spawn_slot(
                     #slot_id,

@@ -5,9 +5,11 @@
 #include <QtCore/QTimer>
 #include <QtCore/QTimerEvent>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -27,29 +29,50 @@ QEvent::Type wake_event_type() {
 }
 
 // --- SIGINT: the handler only writes one byte to a socket pair (async-signal-safe); a
-// QSocketNotifier on the other end brings it to the Qt thread.
-int sigint_fds[2] = {-1, -1};
+// QSocketNotifier on the other end brings it to the Qt thread. One dispatcher at a time owns the
+// handler; install and removal are serialised by sigint_mutex (loops on several threads may
+// toggle it). The handler reads only the atomic write end (lock-free, so async-signal-safe).
+std::mutex sigint_mutex;
+std::atomic<int> sigint_write_fd{-1};
+int sigint_read_fd = -1;
 struct sigaction previous_sigint;
-bool sigint_installed = false;
+const void *sigint_owner = nullptr;
+static_assert(std::atomic<int>::is_always_lock_free, "the SIGINT handler needs a lock-free int");
 
 extern "C" void on_sigint_signal(int) {
   const int saved = errno;
   const char byte = 1;
-  if (sigint_fds[1] >= 0) {
-    ssize_t ignored = ::write(sigint_fds[1], &byte, 1);
+  const int fd = sigint_write_fd.load(std::memory_order_acquire);
+  if (fd >= 0) {
+    ssize_t ignored = ::write(fd, &byte, 1);
     (void)ignored;
   }
   errno = saved;
 }
 
+// --- The application qtasync creates. Owned by the one ensure_core_application() call that
+// created it (its caller decides whether to delete it), on the thread that created it; never
+// deleted while a dispatcher of any thread exists.
+std::mutex app_mutex;
 int owned_argc = 1;
 char owned_arg0[] = "qtasync";
 char *owned_argv[] = {owned_arg0, nullptr};
 QCoreApplication *owned_app = nullptr;
+int live_dispatchers = 0;  // under app_mutex
 
 }  // namespace
 
 Dispatcher::Dispatcher(rust::Box<DriverContext> ctx) : ctx_(std::move(ctx)) {
+  {
+    // Counted under the lock that delete_owned_application takes: the application cannot be
+    // deleted between this check and the count.
+    std::lock_guard<std::mutex> lock(app_mutex);
+    if (QCoreApplication::instance() == nullptr) {
+      owned_app = new QCoreApplication(owned_argc, owned_argv);
+    }
+    app_ = QCoreApplication::instance();
+    ++live_dispatchers;
+  }
   // A thread not started by QThread (the main thread before exec, a std::thread) may have no
   // event dispatcher yet; socket notifiers and timers need one. Constructing a QEventLoop
   // creates it (QThreadData::ensureEventDispatcher).
@@ -81,6 +104,12 @@ Dispatcher::~Dispatcher() {
     delete timer_notifier_;
     ::close(timer_fd_);
   }
+  std::lock_guard<std::mutex> lock(app_mutex);
+  --live_dispatchers;
+}
+
+bool Dispatcher::application_alive() const {
+  return !app_.isNull() && QCoreApplication::instance() == app_.data();
 }
 
 void Dispatcher::post_wake() const {
@@ -123,48 +152,63 @@ void Dispatcher::disarm_timer() {
 void Dispatcher::fire_timer() { driver_dispatch(*ctx_, DriverEvent::Timer); }
 
 bool Dispatcher::set_sigint_enabled(bool enabled) {
+  std::lock_guard<std::mutex> lock(sigint_mutex);
   if (enabled) {
-    if (sigint_installed) return sigint_notifier_ != nullptr;
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sigint_fds) != 0)
+    if (sigint_owner != nullptr) return sigint_owner == this;
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0)
       return false;
+    // The write end is published before the handler is installed, so the handler never sees a
+    // half-set pair.
+    sigint_read_fd = fds[0];
+    sigint_write_fd.store(fds[1], std::memory_order_release);
     struct sigaction action;
     std::memset(&action, 0, sizeof action);
     action.sa_handler = on_sigint_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     if (::sigaction(SIGINT, &action, &previous_sigint) != 0) {
-      ::close(sigint_fds[0]);
-      ::close(sigint_fds[1]);
-      sigint_fds[0] = sigint_fds[1] = -1;
+      sigint_write_fd.store(-1, std::memory_order_release);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      sigint_read_fd = -1;
       return false;
     }
-    sigint_installed = true;
-    sigint_notifier_ = new QSocketNotifier(sigint_fds[0], QSocketNotifier::Read, this);
-    QObject::connect(sigint_notifier_, &QSocketNotifier::activated, this, [this]() {
+    sigint_owner = this;
+    sigint_notifier_ = new QSocketNotifier(fds[0], QSocketNotifier::Read, this);
+    const int read_fd = fds[0];
+    QObject::connect(sigint_notifier_, &QSocketNotifier::activated, this, [this, read_fd]() {
       char buffer[64];
-      while (::read(sigint_fds[0], buffer, sizeof buffer) > 0) {
+      while (::read(read_fd, buffer, sizeof buffer) > 0) {
       }
       driver_dispatch(*ctx_, DriverEvent::Sigint);
     });
     return true;
   }
-  if (sigint_notifier_ != nullptr) {
+  if (sigint_owner == this) {
+    // Ordered teardown: first the previous handler comes back, then the write end is withdrawn
+    // (a handler still running on another thread sees -1 or a still-open fd), then the fds close.
     ::sigaction(SIGINT, &previous_sigint, nullptr);
-    sigint_installed = false;
+    const int write_fd = sigint_write_fd.exchange(-1, std::memory_order_acq_rel);
     delete sigint_notifier_;
     sigint_notifier_ = nullptr;
-    ::close(sigint_fds[0]);
-    ::close(sigint_fds[1]);
-    sigint_fds[0] = sigint_fds[1] = -1;
+    ::close(sigint_read_fd);
+    ::close(write_fd);
+    sigint_read_fd = -1;
+    sigint_owner = nullptr;
   }
   return true;
 }
 
 std::int32_t Dispatcher::exec_loop(bool use_app) {
+  if (!application_alive()) return kNoApplication;
   if (use_app) {
     app_loop_ = true;
+    exit_pending_ = false;
+    exec_level_ = QThread::currentThread()->loopLevel() + 1;
     const int code = QCoreApplication::exec();
     app_loop_ = false;
+    exit_pending_ = false;
     return code;
   }
   QEventLoop loop;
@@ -177,10 +221,32 @@ std::int32_t Dispatcher::exec_loop(bool use_app) {
 
 void Dispatcher::exit_loop() {
   if (app_loop_) {
-    QCoreApplication::exit(0);
+    // QCoreApplication::exit() ends every loop on the thread, a modal dialog's too: when the
+    // stop comes from inside a nested loop, wait until that loop has returned.
+    if (QThread::currentThread()->loopLevel() > exec_level_) {
+      exit_when_back();
+    } else {
+      QCoreApplication::exit(0);
+    }
   } else if (local_loop_ != nullptr) {
+    // QEventLoop::exit ends only this loop, when control comes back to it.
     local_loop_->exit(0);
   }
+}
+
+void Dispatcher::exit_when_back() {
+  // Qt has no "a nested loop returned" notification; while one is open over the application's
+  // loop, look again every 10 ms. Only a stop() made inside a foreign nested loop gets here.
+  exit_pending_ = true;
+  QTimer::singleShot(10, this, [this]() {
+    if (!exit_pending_ || !app_loop_) return;
+    if (QThread::currentThread()->loopLevel() > exec_level_) {
+      exit_when_back();
+    } else {
+      exit_pending_ = false;
+      QCoreApplication::exit(0);
+    }
+  });
 }
 
 bool Dispatcher::event(QEvent *event) {
@@ -200,17 +266,36 @@ bool Dispatcher::event(QEvent *event) {
 
 ObjectWatch::ObjectWatch(QObject &object, rust::Box<WatchContext> ctx)
     : object_(&object), ctx_(std::move(ctx)) {
-  connection_ = QObject::connect(&object, &QObject::destroyed,
+  // `this` is the context: direct when the object dies on this thread, queued to this thread
+  // when it dies on another one.
+  connection_ = QObject::connect(&object, &QObject::destroyed, this,
                                  [this]() { object_watch_destroyed(*ctx_); });
 }
 
 ObjectWatch::~ObjectWatch() { QObject::disconnect(connection_); }
+
+bool ObjectWatch::on_current_thread() const {
+  QObject *object = object_.data();
+  return object != nullptr && object->thread() == QThread::currentThread();
+}
 
 std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx) {
   return std::make_unique<ObjectWatch>(object, std::move(ctx));
 }
 
 bool object_watch_alive(const ObjectWatch &watch) { return watch.alive(); }
+
+bool object_watch_on_current_thread(const ObjectWatch &watch) {
+  return watch.on_current_thread();
+}
+
+bool object_on_current_thread(const QObject &object) {
+  return object.thread() == QThread::currentThread();
+}
+
+std::size_t object_address(const QObject &object) {
+  return reinterpret_cast<std::size_t>(&object);
+}
 
 std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx) {
   return std::make_unique<Dispatcher>(std::move(ctx));
@@ -240,16 +325,23 @@ bool on_application_thread() {
 }
 
 bool ensure_core_application() {
+  std::lock_guard<std::mutex> lock(app_mutex);
   if (QCoreApplication::instance() != nullptr) return false;
   owned_app = new QCoreApplication(owned_argc, owned_argv);
   return true;
 }
 
 bool delete_owned_application() {
+  std::lock_guard<std::mutex> lock(app_mutex);
   if (owned_app == nullptr || QCoreApplication::instance() != owned_app) return false;
+  if (owned_app->thread() != QThread::currentThread() || live_dispatchers > 0) return false;
   delete owned_app;
   owned_app = nullptr;
   return true;
+}
+
+bool dispatcher_application_alive(const Dispatcher &dispatcher) {
+  return dispatcher.application_alive();
 }
 
 std::int32_t loop_level() { return QThread::currentThread()->loopLevel(); }

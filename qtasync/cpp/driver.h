@@ -33,8 +33,11 @@ public:
   // Owner thread only. Routes SIGINT to this loop while enabled; returns false on failure.
   bool set_sigint_enabled(bool enabled);
   // Owner thread only. Runs a Qt event loop until exit_loop(); `use_app` picks
-  // QCoreApplication::exec() (emits aboutToQuit at the end) over a local QEventLoop.
+  // QCoreApplication::exec() (emits aboutToQuit at the end) over a local QEventLoop. Returns
+  // kNoApplication without running when the application it was created with is gone.
   std::int32_t exec_loop(bool use_app);
+  static constexpr std::int32_t kNoApplication = -0x7fff;
+  bool application_alive() const;
   void exit_loop();
 
 protected:
@@ -50,14 +53,27 @@ private:
   QSocketNotifier *sigint_notifier_ = nullptr;
   QEventLoop *local_loop_ = nullptr;
   bool app_loop_ = false;
+  // The loop level at which exec_loop runs its loop (QThread::loopLevel() inside it).
+  int exec_level_ = 0;
+  // exit_loop was called from a nested loop deeper than exec_level_ (application engine only).
+  bool exit_pending_ = false;
+  void exit_when_back();
+  QPointer<QCoreApplication> app_;
 };
 
-// Watches one QObject: QPointer for "is it alive", and destroyed() reported to Rust.
-class ObjectWatch {
+// Watches one QObject: QPointer for "is it alive", and destroyed() reported to Rust. The watch is
+// itself a QObject living on the thread that created it (the Rust state's thread), and it is the
+// context of the destroyed() connection: if the object is destroyed on another thread (after a
+// moveToThread), the notification is queued to this thread instead of touching Rust's
+// single-threaded state from there.
+class ObjectWatch : public QObject {
 public:
   ObjectWatch(QObject &object, rust::Box<WatchContext> ctx);
-  ~ObjectWatch();
+  ~ObjectWatch() override;
   bool alive() const { return !object_.isNull(); }
+  // Whether the object is alive and lives on the calling thread (the only thread where Rust may
+  // touch it: Qt deletes and moves objects only from their own thread).
+  bool on_current_thread() const;
 
 private:
   QPointer<QObject> object_;
@@ -67,6 +83,11 @@ private:
 
 std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx);
 bool object_watch_alive(const ObjectWatch &watch);
+bool object_watch_on_current_thread(const ObjectWatch &watch);
+// Whether `object` lives on the calling thread.
+bool object_on_current_thread(const QObject &object);
+// The address of the QObject base (the key of qtasync's per-object state).
+std::size_t object_address(const QObject &object);
 
 std::unique_ptr<Dispatcher> new_dispatcher(rust::Box<DriverContext> ctx);
 // Free functions over `const Dispatcher &`: Rust holds only shared references (cxx's opaque types
@@ -79,8 +100,14 @@ std::int32_t dispatcher_exec_loop(const Dispatcher &dispatcher, bool use_app);
 void dispatcher_exit_loop(const Dispatcher &dispatcher);
 
 bool on_application_thread();
-bool ensure_core_application();  // true when qtasync created it
-bool delete_owned_application(); // true when there was one to delete
+// Creates a QCoreApplication when there is none; true when this call created it (the caller then
+// owns it, and only it may delete it, through delete_owned_application).
+bool ensure_core_application();
+// Deletes the application qtasync created, only when called on the application's thread and no
+// dispatcher (loop) of any thread still uses it. True when it was deleted.
+bool delete_owned_application();
+// Whether the application that `dispatcher` was created with is still the live application.
+bool dispatcher_application_alive(const Dispatcher &dispatcher);
 std::int32_t loop_level();
 void quit_application();
 // Runs a nested QEventLoop for `millis` ms (what a modal dialog's exec() does to its caller).

@@ -21,6 +21,9 @@ pub enum LoopError {
     WrongThread,
     /// `close()` was called while the loop is running.
     CloseWhileRunning,
+    /// The Qt application the loop was created with is gone (deleted, or replaced by another):
+    /// nothing would deliver the loop's events.
+    NoApplication,
 }
 
 impl fmt::Display for LoopError {
@@ -33,6 +36,9 @@ impl fmt::Display for LoopError {
             }
             LoopError::WrongThread => "the event loop belongs to another thread",
             LoopError::CloseWhileRunning => "cannot close a running event loop",
+            LoopError::NoApplication => {
+                "the Qt application this event loop was created with no longer exists"
+            }
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::core::loop_future::LoopFuture;
 use crate::core::scheduler::{Budget, Dispatched, EnterError, LoopClosed, Scheduler};
 use crate::core::shared::{Remote, Shared};
 use crate::core::task::{new_task, NewTask, Task, TaskError, TaskRef};
-use crate::driver::{app, Driver, DriverTarget, Engine};
+use crate::driver::{Driver, DriverTarget, Engine};
 use crate::error::{ExecutorError, LoopError, NoRunningLoop, RunError};
 use crate::executor::{Executor, ExecutorJob, ThreadPool};
 
@@ -105,7 +105,14 @@ struct LoopInner {
 
 impl LoopInner {
     fn pump(&self) {
-        match self.core.dispatch(Budget::DEFAULT) {
+        // Every user item inside is guarded already; should anything still unwind, it is
+        // reported, the remaining work gets another dispatch, and the timer is re-armed below.
+        let dispatched = catch_unwind(AssertUnwindSafe(|| self.core.dispatch(Budget::DEFAULT)))
+            .unwrap_or_else(|payload| {
+                self.core.report(ExceptionContext::panic("Panic in the loop's dispatch", payload));
+                Dispatched::MoreWork
+            });
+        match dispatched {
             Dispatched::Idle => {}
             Dispatched::MoreWork => self.core.shared.request_wake(),
             Dispatched::Stopped => {
@@ -161,6 +168,11 @@ impl Drop for LoopInner {
 /// An asyncio-shaped event loop whose only event loop is Qt's. Cheap to clone (a reference);
 /// `!Send`: it lives on the thread that created it. Use [`threadsafe_handle`](Self::threadsafe_handle)
 /// to reach it from other threads.
+///
+/// The loop owns its tasks, so a task that captures a clone of its loop makes an `Rc` cycle: such
+/// a loop, dropped without [`close`](Self::close), never frees its tasks. `close()` drops every
+/// task's future, which breaks the cycle; [`Runner`](crate::Runner) and `#[qtasync::main]` close
+/// their loop for you.
 #[derive(Clone)]
 pub struct EventLoop {
     inner: Rc<LoopInner>,
@@ -180,7 +192,8 @@ impl EventLoop {
     /// A new loop on the calling thread. Creates a `QCoreApplication` when there is none yet
     /// (create your `QGuiApplication`/`QApplication` first if you need one).
     pub fn new() -> EventLoop {
-        app::ensure();
+        // The driver's dispatcher creates the application when there is none (and never deletes
+        // it: only a `Runner` that created it may).
         let core = Scheduler::new();
         let shared = core.shared.clone();
         let inner = Rc::new_cyclic(|this: &Weak<LoopInner>| {
@@ -251,15 +264,6 @@ impl EventLoop {
         callback: impl FnOnce() + 'static,
     ) -> Result<TimerHandle, LoopClosed> {
         self.core().call_at(when, callback, Location::caller())
-    }
-
-    /// Schedules one of qtasync's own callback objects (a `sleep`'s alarm) at `when`.
-    pub(crate) fn schedule_at(
-        &self,
-        when: Instant,
-        callback: Rc<dyn crate::core::callback::Callback>,
-    ) -> Result<TimerHandle, LoopClosed> {
-        self.core().schedule_at(when, callback)
     }
 
     /// Like `call_soon`, for a `Send` callback; on this thread it keeps FIFO order with
@@ -399,8 +403,9 @@ impl EventLoop {
         self.core().shared.begin_drain();
         self.core().shared.request_wake();
         self.inner.driver.arm(self.core().next_deadline());
-        self.inner.driver.exec(engine);
+        let ran = self.inner.driver.exec(engine);
         self.inner.driver.arm(None);
+        ran.map_err(|_| LoopError::NoApplication)?;
         if self.inner.stopped_by_loop.get() {
             Ok(())
         } else {

@@ -114,14 +114,23 @@ impl Executor for ThreadPool {
             return Err(ExecutorError::Shutdown);
         }
         state.queue.push_back(job);
-        if state.idle == 0 && state.workers.len() < self.inner.max_workers {
+        // A worker counts as idle until it retakes the lock, so one idle worker may be counted
+        // for several jobs queued in a row: start a thread whenever the queued jobs outnumber the
+        // idle workers (a job that waits for the next one must never wait behind it).
+        if state.queue.len() > state.idle && state.workers.len() < self.inner.max_workers {
             let inner = self.inner.clone();
             let number = state.workers.len();
             let worker = std::thread::Builder::new()
                 .name(format!("qtasync-executor-{number}"))
                 .spawn(move || inner.work());
             match worker {
-                Ok(worker) => state.workers.push(worker),
+                Ok(worker) => {
+                    state.workers.push(worker);
+                    // Idle workers may still take the job first; wake one so none is missed.
+                    if state.idle > 0 {
+                        self.inner.available.notify_one();
+                    }
+                }
                 // No new thread: the job waits for a running worker, if there is one.
                 Err(_) if !state.workers.is_empty() => {}
                 Err(_) => {

@@ -24,7 +24,36 @@
 //! the Qt driver (one dispatcher QObject per loop: posted wake events, one precise timer,
 //! `QCoreApplication::exec`/`QEventLoop`; all FFI), and this public API.
 
+//!
+//! Which types may cross threads is part of the API, checked here so it cannot regress: the
+//! loop, its tasks and object references stay on their thread...
+//!
+//! ```compile_fail
+//! fn must_be_send<T: Send>() {}
+//! must_be_send::<qtasync::EventLoop>();
+//! ```
+//! ```compile_fail
+//! fn must_be_send<T: Send>() {}
+//! must_be_send::<qtasync::Task<()>>();
+//! ```
+//! ```compile_fail
+//! fn must_be_send<T: Send>() {}
+//! must_be_send::<qtasync::TaskRef>();
+//! ```
+//! ```compile_fail
+//! fn must_be_send<T: Send>() {}
+//! must_be_send::<qtasync::ObjectRef<cxx_qt::QObject>>();
+//! ```
+//!
+//! ...while the handle for other threads is `Send + Sync`:
+//!
+//! ```
+//! fn must_be_send_sync<T: Send + Sync>() {}
+//! must_be_send_sync::<qtasync::LoopHandle>();
+//! ```
+
 #![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 // cxx-qt-build's generated initializer for this crate calls the initializers of cxx-qt and
 // cxx-qt-lib; without a Rust reference rustc would not link those crates at all.

@@ -1,25 +1,35 @@
 //! `ObjectRef<T>`: a cxx-qt QObject kept reachable across `.await`. Async slots get one in place
 //! of `self`; it knows when Qt destroys the object, and then cancels the slot's task, so the
 //! object is never touched again.
+//!
+//! Exclusivity is per object: every `ObjectRef` that reaches one QObject on this thread, however
+//! it was made, shares one [`ObjectState`], whose `in_use` flag lets one `with` at a time hand
+//! out the object's `Pin<&mut T>`.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use cxx_qt::casting::Upcast;
 use cxx_qt::QObject;
 
-use crate::driver::object_watch::ObjectWatch;
+use crate::driver::object_watch::{self, ObjectWatch};
 
 /// Why [`ObjectRef::try_with`] could not reach the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ObjectAccessError {
     /// Qt destroyed the object.
     Destroyed,
-    /// `with` was called again from inside `with` on the same object.
+    /// The object is already borrowed by a `with` further up the stack (through this or any
+    /// other `ObjectRef` to the same object).
     AlreadyInUse,
+    /// The object was moved to another thread (`QObject::moveToThread`): only that thread may
+    /// touch it now.
+    WrongThread,
 }
 
 impl fmt::Display for ObjectAccessError {
@@ -27,28 +37,67 @@ impl fmt::Display for ObjectAccessError {
         f.write_str(match self {
             ObjectAccessError::Destroyed => "the QObject was destroyed",
             ObjectAccessError::AlreadyInUse => "the QObject is already borrowed by an outer `with`",
+            ObjectAccessError::WrongThread => "the QObject lives on another thread",
         })
     }
 }
 
 impl std::error::Error for ObjectAccessError {}
 
-struct Shared {
+/// One per QObject (per thread): what every `ObjectRef` to it shares.
+struct ObjectState {
     watch: ObjectWatch,
-    in_use: Cell<bool>,
+    key: usize,
+}
+
+impl Drop for ObjectState {
+    fn drop(&mut self) {
+        let key = self.key;
+        let _ = OBJECTS.try_with(|objects| {
+            let mut objects = objects.borrow_mut();
+            if objects.get(&key).is_some_and(|weak| weak.strong_count() == 0) {
+                objects.remove(&key);
+            }
+        });
+    }
+}
+
+thread_local! {
+    /// The state of each watched object on this thread, by the address of its QObject base.
+    /// An entry whose object was destroyed is replaced when the address is reused.
+    static OBJECTS: RefCell<HashMap<usize, Weak<ObjectState>>> = RefCell::new(HashMap::new());
 }
 
 /// A reference to a QObject that survives `.await`: reach the object with
 /// [`with`](Self::with), which fails instead of touching a destroyed object. `!Send`: it stays on
 /// the object's thread. Cloning is cheap.
+///
+/// # The rules that keep it sound
+/// - **One `&mut` per object.** While a `with` closure runs, every other `with` on the same
+///   object (through any `ObjectRef`, from any task) fails with
+///   [`ObjectAccessError::AlreadyInUse`].
+/// - **Never a destroyed object.** `with` checks that the object is alive and on this thread
+///   before each access; an async slot's task is cancelled when its object is destroyed.
+/// - **No destruction during `with`.** A nested event loop run inside the closure (a modal
+///   `QDialog::exec`, `QMessageBox`, `QEventLoop::exec`) lets other code run, and Qt can destroy
+///   the object there (`WA_DeleteOnClose`, a task dropping the object's owner). The closure would
+///   then resume with a dangling reference, so qtasync aborts the process when Qt reports such a
+///   destruction, before the closure can touch the object again. `deleteLater()` is safe: Qt
+///   delivers it only after the nested loop has returned. Run dialogs outside `with`: take what
+///   you need from the object, leave the closure, then `exec()`.
+///
+/// ```compile_fail
+/// fn must_be_send<T: Send>() {}
+/// must_be_send::<qtasync::ObjectRef<cxx_qt::QObject>>();
+/// ```
 pub struct ObjectRef<T> {
     object: NonNull<T>,
-    shared: Rc<Shared>,
+    state: Rc<ObjectState>,
 }
 
 impl<T> Clone for ObjectRef<T> {
     fn clone(&self) -> Self {
-        ObjectRef { object: self.object, shared: self.shared.clone() }
+        ObjectRef { object: self.object, state: self.state.clone() }
     }
 }
 
@@ -59,24 +108,49 @@ impl<T> fmt::Debug for ObjectRef<T> {
 }
 
 impl<T: Upcast<QObject>> ObjectRef<T> {
-    /// Starts watching `object`.
-    pub fn new(object: Pin<&mut T>) -> Self {
+    /// Starts watching `object` (or joins the watch that other `ObjectRef`s to it share).
+    ///
+    /// # Safety
+    /// From this call on, the object may be reached mutably only through `ObjectRef`s (whose
+    /// `with` makes every `&mut` exclusive): the caller must not use `object`, nor any other
+    /// reference to the object that it holds or obtains outside qtasync, while an `ObjectRef` to
+    /// it may be inside `with`. In particular, do not keep using a reference from which `object`
+    /// was reborrowed. Async slots (`#[qt_slot_async]`) meet this by construction: the slot's
+    /// `self` is moved into the `ObjectRef`. Qt may keep calling the object's slots and
+    /// destroying it as usual.
+    ///
+    /// # Panics
+    /// If the object lives on another thread than the caller.
+    pub unsafe fn new(object: Pin<&mut T>) -> Self {
+        let base: &QObject = object.as_ref().get_ref().upcast();
+        assert!(
+            object_watch::on_current_thread(base),
+            "ObjectRef::new: the QObject lives on another thread; create the ObjectRef there"
+        );
+        let key = object_watch::address(base);
         // SAFETY: only the address is taken; the object is never moved through it.
         let raw: *mut T = unsafe { Pin::into_inner_unchecked(object) as *mut T };
-        // SAFETY: `raw` comes from a live pinned `&mut T` that this function consumed.
-        let pinned = unsafe { Pin::new_unchecked(&mut *raw) };
-        let watch = ObjectWatch::new(pinned.upcast_pin());
-        ObjectRef {
-            object: NonNull::new(raw).expect("a reference is never null"),
-            shared: Rc::new(Shared { watch, in_use: Cell::new(false) }),
-        }
+        let existing = OBJECTS.with(|objects| objects.borrow().get(&key).and_then(Weak::upgrade));
+        let state = match existing {
+            Some(state) if state.watch.alive() => state,
+            _ => {
+                // SAFETY: `raw` comes from the live pinned `&mut T` this function consumed; the
+                // new reference is used only for this upcast, before this function returns.
+                let pinned = unsafe { Pin::new_unchecked(&mut *raw) };
+                let state =
+                    Rc::new(ObjectState { watch: ObjectWatch::new(pinned.upcast_pin()), key });
+                OBJECTS.with(|objects| objects.borrow_mut().insert(key, Rc::downgrade(&state)));
+                state
+            }
+        };
+        ObjectRef { object: NonNull::new(raw).expect("a reference is never null"), state }
     }
 }
 
 impl<T> ObjectRef<T> {
     /// Whether the object is still alive.
     pub fn is_alive(&self) -> bool {
-        self.shared.watch.alive()
+        self.state.watch.alive()
     }
 
     /// Runs `f` with the object, or says why it cannot.
@@ -84,22 +158,29 @@ impl<T> ObjectRef<T> {
         if !self.is_alive() {
             return Err(ObjectAccessError::Destroyed);
         }
-        if self.shared.in_use.replace(true) {
+        if !self.state.watch.on_current_thread() {
+            return Err(ObjectAccessError::WrongThread);
+        }
+        let in_use = &self.state.watch.state.in_use;
+        if in_use.replace(true) {
             return Err(ObjectAccessError::AlreadyInUse);
         }
-        struct Release<'a>(&'a Cell<bool>);
+        struct Release<'a>(&'a std::cell::Cell<bool>);
         impl Drop for Release<'_> {
             fn drop(&mut self) {
                 self.0.set(false);
             }
         }
-        let _release = Release(&self.shared.in_use);
-        // SAFETY: the object is alive: its QPointer is set and destroyed() has not been emitted,
-        // so the C++ object and the Rust struct it owns exist. `ObjectRef` is `!Send`, so this
-        // runs on the object's thread. The `in_use` flag makes this the only `&mut` handed out by
-        // any `ObjectRef` to this object, and the closure cannot keep it (no `.await` inside a
-        // closure), so it never lives across a suspension point where Qt could destroy the object.
-        // The object is pinned in C++ memory and never moved.
+        let _release = Release(in_use);
+        // SAFETY: the object is alive (its QPointer is set, destroyed() has not been reported)
+        // and lives on this thread, where nothing else runs while we do; `ObjectRef` is `!Send`,
+        // so the Rust state is this thread's. Every `ObjectRef` to this object shares this
+        // `in_use` flag (one `ObjectState` per object, by address, replaced only once the object
+        // is gone), and `new`'s contract keeps references from outside qtasync unused, so this is
+        // the only live `&mut`. The closure cannot keep it (it is not `'static` and no `.await`
+        // happens inside a closure). Should Qt destroy the object while the closure runs (a
+        // nested event loop), `object_watch_destroyed` sees `in_use` and aborts before the
+        // closure resumes. The object is pinned in C++ memory and never moved.
         let object = unsafe { Pin::new_unchecked(&mut *self.object.as_ptr()) };
         Ok(f(object))
     }
@@ -107,8 +188,9 @@ impl<T> ObjectRef<T> {
     /// Runs `f` with the object.
     ///
     /// # Panics
-    /// If the object was destroyed or is already in use by an outer `with`. In an async slot the
-    /// first cannot happen: destroying the object cancels the slot's task before it resumes.
+    /// If the object was destroyed, lives on another thread now, or is already in use by an
+    /// outer `with`. In an async slot the first cannot happen: destroying the object cancels the
+    /// slot's task before it resumes.
     #[track_caller]
     pub fn with<R>(&self, f: impl FnOnce(Pin<&mut T>) -> R) -> R {
         match self.try_with(f) {
@@ -119,11 +201,16 @@ impl<T> ObjectRef<T> {
 
     /// Runs `callback` when Qt destroys the object (at once if it already did).
     pub fn on_destroyed(&self, callback: impl FnOnce() + 'static) {
-        self.shared.watch.state.on_destroyed(callback);
+        self.state.watch.state.on_destroyed(callback);
     }
 
     /// The object's address: identifies it while it lives.
     pub fn address(&self) -> usize {
         self.object.as_ptr() as usize
+    }
+
+    /// Whether two references reach the same object (and so share one `with` at a time).
+    pub fn same_object<U>(&self, other: &ObjectRef<U>) -> bool {
+        Rc::ptr_eq(&self.state, &other.state)
     }
 }

@@ -47,9 +47,10 @@ impl Runner {
     }
 
     /// `true` (default): when the loop ends, so does the application: the loop runs on
-    /// `QCoreApplication::exec()` (aboutToQuit is emitted), and an application qtasync created is
-    /// deleted. `false`: the application is left alone, so that one application serves many
-    /// runs (a test suite).
+    /// `QCoreApplication::exec()` (aboutToQuit is emitted), and an application this run created
+    /// is deleted (never one it did not create, one of another thread, or one another thread's
+    /// loop still uses). `false`: the application is left alone, so that one application serves
+    /// many runs (a test suite).
     pub fn quit_qapp(mut self, quit_qapp: bool) -> Self {
         self.quit_qapp = quit_qapp;
         self
@@ -86,7 +87,9 @@ impl Runner {
         if future.is_none() && !self.keep_running {
             return Err(RunError::NothingToRun);
         }
-        app::ensure();
+        // The application belongs to whoever created it: this run deletes it at the end only if
+        // it created it here (never one of another thread, or one another loop made).
+        let created_app = app::ensure();
         let event_loop = EventLoop::new();
         if let Some(debug) = self.debug {
             event_loop.set_debug(debug);
@@ -117,8 +120,12 @@ impl Runner {
         // their destructors run), tracked streams closed, the executor shut down.
         let _ = event_loop.close();
         drop(event_loop);
-        if self.quit_qapp && !app::delete_owned() && engine == Engine::LocalLoop {
-            app::quit();
+        if self.quit_qapp {
+            let deleted = created_app && app::delete_owned();
+            // Another thread's application is left alone: its own loops end it.
+            if !deleted && engine == Engine::LocalLoop && app::on_application_thread() {
+                app::quit();
+            }
         }
         match outcome {
             Err(RunError::StoppedBeforeComplete) | Ok(None) if interrupted => {

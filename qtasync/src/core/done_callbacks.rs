@@ -23,12 +23,21 @@ impl<A: ?Sized> DoneCallbacks<A> {
         id
     }
 
-    /// Returns how many were removed (0 once the callback was scheduled).
-    pub(crate) fn remove(&self, id: u64) -> usize {
+    /// Takes out the callbacks with `id` (none once the callback was scheduled). The caller
+    /// drops them after its own borrows end: a captured value's `Drop` may add a callback.
+    #[must_use = "drop the removed callbacks once no borrow is held"]
+    pub(crate) fn remove(&self, id: u64) -> Vec<DoneCallback<A>> {
         let mut list = self.list.borrow_mut();
-        let before = list.len();
-        list.retain(|(each, _)| *each != id);
-        before - list.len()
+        let mut removed = Vec::new();
+        let mut index = 0;
+        while index < list.len() {
+            if list[index].0 == id {
+                removed.push(list.remove(index).1);
+            } else {
+                index += 1;
+            }
+        }
+        removed
     }
 
     pub(crate) fn take(&self) -> Vec<DoneCallback<A>> {

@@ -65,7 +65,8 @@ impl Error for FutureError {
 
 enum State<T> {
     Pending,
-    Result(T),
+    /// Shared so that `result()` clones `T` with no borrow held (a `Clone` may use the future).
+    Result(Rc<T>),
     Exception(Exception),
     Cancelled(Option<String>),
 }
@@ -129,7 +130,9 @@ impl<T: 'static> LoopFuture<T> {
             }
             *current = state;
         }
-        for waker in std::mem::take(&mut *self.cell.wakers.borrow_mut()) {
+        // Taken out first: the wakers run with no borrow held (they may poll this future).
+        let wakers = std::mem::take(&mut *self.cell.wakers.borrow_mut());
+        for waker in wakers {
             waker.wake();
         }
         self.schedule_callbacks();
@@ -150,7 +153,7 @@ impl<T: 'static> LoopFuture<T> {
 
     /// Completes the future with `value`; an error if it is already done.
     pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
-        self.settle(State::Result(value))
+        self.settle(State::Result(Rc::new(value)))
     }
 
     /// Completes the future with an error; an error if it is already done.
@@ -202,7 +205,8 @@ impl<T: 'static> LoopFuture<T> {
 
     /// Removes a callback not yet scheduled; returns how many were removed.
     pub fn remove_done_callback(&self, id: FutureCallbackId) -> usize {
-        self.cell.callbacks.remove(id.0)
+        // Dropped after `remove` released the list: a captured value's `Drop` may add a callback.
+        self.cell.callbacks.remove(id.0).len()
     }
 
     fn belongs_to_running_loop(&self) -> bool {
@@ -216,7 +220,7 @@ impl<T: 'static> LoopFuture<T> {
 impl<T: Clone + 'static> LoopFuture<T> {
     /// The result: a clone of the value, or why there is none (asyncio's `result()`).
     pub fn result(&self) -> Result<T, FutureError> {
-        match &*self.cell.state.borrow() {
+        let value = match &*self.cell.state.borrow() {
             State::Pending => Err(FutureError::InvalidState(InvalidStateError {
                 message: "the future is not done yet",
             })),
@@ -226,7 +230,9 @@ impl<T: Clone + 'static> LoopFuture<T> {
                 Err(FutureError::Exception(exception.clone()))
             }
             State::Cancelled(message) => Err(FutureError::Cancelled(message.clone())),
-        }
+        };
+        // The borrow has ended: `T::clone` may use this future.
+        value.map(|value| T::clone(&value))
     }
 }
 

@@ -87,6 +87,12 @@ pub(crate) struct Scheduler {
     /// Items left in the current iteration; `None` between iterations.
     iteration_left: Cell<Option<usize>>,
     stopping: Cell<bool>,
+    /// How many `dispatch` calls are on this thread's stack (more than one while a callback runs
+    /// a nested Qt loop, such as a modal dialog's).
+    depth: Cell<usize>,
+    /// The iteration during which `stop()` was called ended inside a nested dispatch: the
+    /// outermost dispatch stops as soon as control is back in it, and nothing runs meanwhile.
+    stop_due: Cell<bool>,
     closed: Cell<bool>,
     reporter: RefCell<Option<Reporter>>,
     /// Debug mode: callbacks and task steps slower than this are reported.
@@ -158,6 +164,8 @@ impl Scheduler {
             tasks: RefCell::new(Arena::new()),
             iteration_left: Cell::new(None),
             stopping: Cell::new(false),
+            depth: Cell::new(0),
+            stop_due: Cell::new(false),
             closed: Cell::new(false),
             reporter: RefCell::new(None),
             slow_callback: Cell::new(None),
@@ -348,19 +356,39 @@ impl Scheduler {
 
     /// Runs ready work in iterations (each runs what was ready when it began, like asyncio's
     /// `_run_once`) until nothing is ready, `stop()` takes effect, or the budget runs out.
-    /// Re-entrant: a nested Qt loop started by a callback dispatches again from inside it.
+    /// Re-entrant: a nested Qt loop started by a callback dispatches again from inside it. A
+    /// `stop()` takes effect only in the outermost dispatch, once control is back there, so
+    /// that the loop stops at the level it runs at (a modal dialog opened by a callback is not
+    /// closed by it, and nothing runs after the stopping iteration).
     pub(crate) fn dispatch(&self, budget: Budget) -> Dispatched {
+        struct Depth<'a>(&'a Cell<usize>);
+        impl Drop for Depth<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() - 1);
+            }
+        }
+        self.depth.set(self.depth.get() + 1);
+        let _depth = Depth(&self.depth);
+        let outermost = self.depth.get() == 1;
         self.shared.begin_drain();
         let started = Instant::now();
         let mut ran = 0usize;
         loop {
             match self.iteration_left.get() {
                 None => {
+                    if self.stop_due.get() {
+                        if !outermost {
+                            return Dispatched::Idle;
+                        }
+                        self.stop_due.set(false);
+                        self.stopping.set(false);
+                        return Dispatched::Stopped;
+                    }
                     self.collect_incoming();
                     let ready = self.ready.borrow().len();
                     if ready == 0 {
                         self.release_burst_memory();
-                        return if self.stopping.replace(false) {
+                        return if self.iteration_ended_stopping(outermost) {
                             Dispatched::Stopped
                         } else {
                             Dispatched::Idle
@@ -370,8 +398,11 @@ impl Scheduler {
                 }
                 Some(0) => {
                     self.iteration_left.set(None);
-                    if self.stopping.replace(false) {
+                    if self.iteration_ended_stopping(outermost) {
                         return Dispatched::Stopped;
+                    }
+                    if self.stop_due.get() {
+                        return Dispatched::Idle;
                     }
                 }
                 Some(left) => {
@@ -387,12 +418,36 @@ impl Scheduler {
                         Some(item) => {
                             self.iteration_left.set(Some(left - 1));
                             ran += 1;
-                            self.run(item);
+                            self.run_contained(item);
                         }
                         None => self.iteration_left.set(Some(0)),
                     }
                 }
             }
+        }
+    }
+
+    /// At the end of an iteration: whether `stop()` takes effect now (in the outermost
+    /// dispatch), or is left for the outermost one (`stop_due`).
+    fn iteration_ended_stopping(&self, outermost: bool) -> bool {
+        if !self.stopping.get() {
+            return false;
+        }
+        if outermost {
+            self.stopping.set(false);
+            true
+        } else {
+            self.stop_due.set(true);
+            false
+        }
+    }
+
+    /// Runs one ready item. Every user callback, poll and drop inside is guarded already; this
+    /// last guard keeps the loop going (and the driver re-arming its timer) should anything
+    /// still unwind, and reports it like any other error.
+    fn run_contained(&self, item: Ready) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.run(item))) {
+            self.report(ExceptionContext::panic("Panic while running a loop item", payload));
         }
     }
 
@@ -516,7 +571,7 @@ impl Scheduler {
         self.drop_guarded(future, header);
         drop(slot);
         if let Some(error) = error {
-            header.fail(error);
+            self.fail_guarded(header, error);
         }
     }
 
@@ -529,9 +584,29 @@ impl Scheduler {
         }
     }
 
+    /// Completes a task with `error`; what that runs of the user's (its join waker, dropping
+    /// done callbacks a closed loop refuses) is guarded.
+    fn fail_guarded(&self, header: &Rc<dyn TaskHeader>, error: TaskError) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| header.fail(error))) {
+            self.report(
+                ExceptionContext::panic("Panic while completing a task", payload)
+                    .with_task(TaskRef { header: header.clone() }),
+            );
+        }
+    }
+
+    /// Drops `value` (something of the user's: a callback, a closure) under a guard.
+    fn drop_user<T>(&self, what: &str, value: T) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+            self.report(ExceptionContext::panic(what, payload));
+        }
+    }
+
     /// Closes the scheduler: later scheduling fails with [`LoopClosed`]; queued callbacks and
     /// timers are dropped without running; every task's future is dropped here, on the loop's
-    /// thread, and the task finishes as cancelled. Returns how many tasks were cancelled.
+    /// thread, and the task finishes as cancelled. Returns how many tasks were cancelled. Every
+    /// drop of the user's runs under a guard of its own: a panicking `Drop` is reported and the
+    /// rest are still dropped.
     pub(crate) fn close(&self) -> usize {
         if self.closed.replace(true) {
             return 0;
@@ -547,17 +622,23 @@ impl Scheduler {
             if let Some(future) = slot.future {
                 self.drop_guarded(future, &slot.header);
             }
-            slot.header.fail(TaskError::Cancelled(Some("the event loop was closed".to_owned())));
+            let error = TaskError::Cancelled(Some("the event loop was closed".to_owned()));
+            self.fail_guarded(&slot.header, error);
         }
         for callback in timers {
-            callback.cancel();
+            let cancelled = catch_unwind(AssertUnwindSafe(|| callback.cancel()));
+            if let Err(payload) = cancelled {
+                self.report(
+                    ExceptionContext::panic("Panic while dropping a timer callback", payload)
+                        .with_location(callback.location()),
+                );
+            }
         }
-        let dropped = catch_unwind(AssertUnwindSafe(move || {
-            drop(ready);
-            drop(remote);
-        }));
-        if let Err(payload) = dropped {
-            self.report(ExceptionContext::panic("Panic while dropping a callback", payload));
+        for item in ready {
+            self.drop_user("Panic while dropping a callback", item);
+        }
+        for item in remote {
+            self.drop_user("Panic while dropping a callback", item);
         }
         cancelled
     }

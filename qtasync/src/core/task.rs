@@ -112,10 +112,6 @@ enum TaskState<T> {
 
 impl<T: 'static> TaskCell<T> {
     fn complete(&self, result: Result<T, TaskError>) {
-        let unretrieved_panic = match &result {
-            Err(TaskError::Panicked(panic)) if self.meta.detached.get() => Some(panic.to_string()),
-            _ => None,
-        };
         if self.meta.outcome.get() != Outcome::Running {
             return;
         }
@@ -124,9 +120,25 @@ impl<T: 'static> TaskCell<T> {
             Err(TaskError::Cancelled(_)) => Outcome::Cancelled,
             Err(TaskError::Panicked(_)) => Outcome::Panicked,
         });
-        *self.state.borrow_mut() = TaskState::Done(result);
-        self.meta.waker.borrow_mut().take();
-        if let Some(waker) = self.join_waker.borrow_mut().take() {
+        let unretrieved_panic = match &result {
+            Err(TaskError::Panicked(panic)) if self.meta.detached.get() => Some(panic.to_string()),
+            _ => None,
+        };
+        if self.meta.detached.get() {
+            // Nobody can take the output any more: drop it now, under a guard, so that a
+            // panicking `Drop` is reported like any other task error instead of unwinding out of
+            // whatever drops the task's last reference.
+            *self.state.borrow_mut() = TaskState::Taken;
+            if let Ok(output) = result {
+                self.meta.drop_guarded("Panic while dropping a detached task's output", output);
+            }
+        } else {
+            *self.state.borrow_mut() = TaskState::Done(result);
+        }
+        drop(self.meta.waker.borrow_mut().take());
+        // Taken out first: the waker runs with no borrow held (it may poll or drop this task).
+        let join_waker = self.join_waker.borrow_mut().take();
+        if let Some(waker) = join_waker {
             waker.wake();
         }
         self.meta.schedule_done_callbacks();
@@ -180,6 +192,22 @@ impl TaskMeta {
             let task = task.clone();
             // Refused only once the loop is closed; asyncio drops them too then.
             let _ = scheduler.call_soon(move || callback(&task), std::panic::Location::caller());
+        }
+    }
+
+    /// Drops `value` under a guard; a panic is reported to the loop's exception handler.
+    fn drop_guarded<V>(&self, what: &str, value: V) {
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
+        if let Err(payload) = dropped {
+            let context = ExceptionContext::panic(what, payload);
+            let context = match self.this() {
+                Some(task) => context.with_task(task),
+                None => context,
+            };
+            match self.scheduler.upgrade() {
+                Some(scheduler) => scheduler.report(context),
+                None => super::exception::default_exception_handler(&context),
+            }
         }
     }
 
@@ -263,8 +291,9 @@ impl TaskRef {
         if message.is_some() || meta.rare.borrow().is_some() {
             meta.rare().cancel_message = message;
         }
-        if let Some(waker) = meta.waker.borrow().as_ref() {
-            waker.wake_by_ref();
+        let waker = meta.waker.borrow().clone();
+        if let Some(waker) = waker {
+            waker.wake();
         }
         true
     }
@@ -308,10 +337,12 @@ impl TaskRef {
 
     /// Removes a done callback that has not been scheduled yet; returns how many were removed.
     pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
-        match &*self.meta().rare.borrow() {
+        let removed = match &*self.meta().rare.borrow() {
             Some(rare) => rare.done_callbacks.remove(id.0),
-            None => 0,
-        }
+            None => Vec::new(),
+        };
+        // Dropped with no borrow held: a captured value's `Drop` may use this task again.
+        removed.len()
     }
 
     /// Whether two references name the same task.
@@ -408,13 +439,20 @@ impl<T: 'static> Task<T> {
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         self.cell.meta.detached.set(true);
-        let panic = match &*self.cell.state.borrow() {
-            TaskState::Done(Err(TaskError::Panicked(panic))) => Some(panic.to_string()),
-            _ => None,
+        // The output (or error) is dropped here, by whoever drops the handle, not later by
+        // whatever happens to hold the task's last reference.
+        let state = std::mem::replace(&mut *self.cell.state.borrow_mut(), TaskState::Taken);
+        let state = match state {
+            TaskState::Running => {
+                *self.cell.state.borrow_mut() = TaskState::Running;
+                return;
+            }
+            other => other,
         };
-        if let Some(message) = panic {
-            self.cell.meta.report_never_retrieved(message);
+        if let TaskState::Done(Err(TaskError::Panicked(panic))) = &state {
+            self.cell.meta.report_never_retrieved(panic.to_string());
         }
+        drop(state);
     }
 }
 

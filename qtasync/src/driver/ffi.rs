@@ -37,6 +37,9 @@ pub(crate) mod bridge {
             context: Box<WatchContext>,
         ) -> UniquePtr<ObjectWatch>;
         fn object_watch_alive(watch: &ObjectWatch) -> bool;
+        fn object_watch_on_current_thread(watch: &ObjectWatch) -> bool;
+        fn object_on_current_thread(object: &QObject) -> bool;
+        fn object_address(object: &QObject) -> usize;
 
         fn new_dispatcher(context: Box<DriverContext>) -> UniquePtr<Dispatcher>;
         fn dispatcher_post_wake(dispatcher: &Dispatcher);
@@ -49,6 +52,7 @@ pub(crate) mod bridge {
         fn on_application_thread() -> bool;
         fn ensure_core_application() -> bool;
         fn delete_owned_application() -> bool;
+        fn dispatcher_application_alive(dispatcher: &Dispatcher) -> bool;
         fn loop_level() -> i32;
         fn quit_application();
         fn run_nested_event_loop(millis: u32);

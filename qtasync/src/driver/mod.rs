@@ -65,6 +65,10 @@ impl WakeSink for QtWakeSink {
     }
 }
 
+/// The application a driver was created with is gone.
+#[derive(Debug)]
+pub(crate) struct NoApplication;
+
 /// Which Qt event loop a run uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Engine {
@@ -122,9 +126,18 @@ impl Driver {
     }
 
     /// Runs Qt's event loop until `exit` (or the application quits). Qt re-enters Rust through
-    /// `driver_dispatch` meanwhile; only shared references to the dispatcher exist.
-    pub(crate) fn exec(&self, engine: Engine) -> i32 {
-        bridge::dispatcher_exec_loop(self.dispatcher(), engine == Engine::Application)
+    /// `driver_dispatch` meanwhile; only shared references to the dispatcher exist. An error,
+    /// without running, when the application the driver was created with is gone.
+    pub(crate) fn exec(&self, engine: Engine) -> Result<i32, NoApplication> {
+        if !self.application_alive() {
+            return Err(NoApplication);
+        }
+        Ok(bridge::dispatcher_exec_loop(self.dispatcher(), engine == Engine::Application))
+    }
+
+    /// Whether the application this driver was created with is still the live application.
+    pub(crate) fn application_alive(&self) -> bool {
+        bridge::dispatcher_application_alive(self.dispatcher())
     }
 
     pub(crate) fn exit(&self) {
@@ -150,12 +163,14 @@ pub(crate) mod app {
         bridge::on_application_thread()
     }
 
-    /// Creates a `QCoreApplication` when none exists; `true` if qtasync created it.
+    /// Creates a `QCoreApplication` when none exists; `true` if this call created it: the
+    /// caller then owns it, and is the only one that may later call [`delete_owned`].
     pub(crate) fn ensure() -> bool {
         bridge::ensure_core_application()
     }
 
-    /// Deletes the application if qtasync created it.
+    /// Deletes the application qtasync created, for its owner (see [`ensure`]): only on the
+    /// application's thread, and only when no loop of any thread still uses it.
     pub(crate) fn delete_owned() -> bool {
         bridge::delete_owned_application()
     }

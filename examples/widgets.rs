@@ -116,12 +116,12 @@ impl Window {
 
     /// Adds a grid of cells.
     pub fn add_grid(&mut self) -> Grid {
-        Grid { widget: adopt(self.handle.with(|window| ffi::window_add_grid(window))) }
+        Grid { widget: adopt(self.handle.with(ffi::window_add_grid)) }
     }
 
     /// Shows the window.
     pub fn show(&mut self) {
-        self.handle.with(|window| ffi::widget_show(window));
+        self.handle.with(ffi::widget_show);
     }
 }
 

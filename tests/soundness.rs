@@ -98,10 +98,14 @@ fn a_slot_running_in_a_nested_loop_inside_with_cannot_borrow_the_object() {
         worker.pin_mut().run(3);
         object.with(|_| {
             // A modal dialog's exec(): the slot's task runs in here, while this `with` holds the
-            // object, so its `with` must fail instead of making a second `&mut`.
-            run_nested_event_loop(Duration::from_millis(100));
+            // object, so its `with` must fail instead of making a second `&mut`. The dialog
+            // stays open until that happened (valgrind makes everything ~30x slower).
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while reports.borrow().is_empty() && Instant::now() < deadline {
+                run_nested_event_loop(Duration::from_millis(10));
+            }
         });
-        wait_until(|| !reports.borrow().is_empty()).await;
+        assert!(!reports.borrow().is_empty(), "the slot's task ran inside the nested loop");
         assert_eq!(steps_done(&object), 0, "the slot never reached the object");
         drop(worker);
         let reports = reports.borrow().iter().map(|report| report.to_string()).collect::<Vec<_>>();
@@ -168,7 +172,10 @@ fn an_object_deleted_in_a_nested_loop_outside_with_is_reported_destroyed() {
         let event_loop = get_running_loop().unwrap();
         let o = owner.clone();
         event_loop.call_soon(move || drop(o.borrow_mut().take())).unwrap();
-        run_nested_event_loop(Duration::from_millis(20));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while object.is_alive() && Instant::now() < deadline {
+            run_nested_event_loop(Duration::from_millis(10));
+        }
         assert!(!object.is_alive());
         assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
     });

@@ -40,6 +40,7 @@ mod executor;
 mod object_ref;
 mod runner;
 mod slot;
+pub mod sync;
 pub mod testing;
 mod thread_bound;
 mod time;

@@ -137,19 +137,19 @@ impl std::error::Error for ReleaseError {}
 /// value; [`BoundedSemaphore`] refuses that. `Send + Sync`.
 ///
 /// ```
-/// use std::rc::Rc;
 /// use qtasync::sync::Semaphore;
 /// use qtasync::Runner;
 ///
 /// let out = Runner::new().keep_running(false).run(async {
-///     let slots = Rc::new(Semaphore::new(2));
+///     let slots = Semaphore::new(2);
 ///     let a = slots.acquire().await;
 ///     let _b = slots.acquire().await;
 ///     assert!(slots.try_acquire().is_none()); // both taken
 ///     drop(a);
-///     slots.try_acquire().is_some()
+///     let again = slots.try_acquire();
+///     (again.is_some(), slots.available())
 /// }).unwrap();
-/// assert_eq!(out, Some(true));
+/// assert_eq!(out, Some((true, 0)));
 /// ```
 pub struct Semaphore {
     counter: Counter,

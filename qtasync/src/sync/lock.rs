@@ -3,8 +3,9 @@
 use std::fmt;
 
 /// A lock between tasks (asyncio's `Lock`), held while its [`LockGuard`] lives. Waiters are woken
-/// one at a time in the order they started waiting. Built on `async-lock`'s `Mutex`;
-/// `Send + Sync`.
+/// one at a time, oldest first. Unlike asyncio's lock, a task that calls `acquire` just as the
+/// lock is released may take it ahead of the woken waiter (`async-lock`'s `Mutex`, which this
+/// is, then favours the waiters that lost). `Send + Sync`.
 ///
 /// ```
 /// use std::cell::RefCell;

@@ -69,6 +69,8 @@ mod executor;
 mod object_ref;
 mod runner;
 mod slot;
+pub mod sync;
+pub mod task;
 pub mod testing;
 mod thread_bound;
 mod time;
@@ -87,6 +89,10 @@ pub use crate::event_loop::{
 pub use crate::executor::{Executor, ExecutorJob, Job, ThreadPool};
 pub use crate::object_ref::{ObjectAccessError, ObjectRef};
 pub use crate::runner::{run, Runner};
+pub use crate::task::{
+    as_completed, gather, gather_settled, shield, wait, wait_for, ReturnWhen, TaskGroup,
+    TaskGroupError,
+};
 pub use crate::thread_bound::ThreadBound;
 /// Asks the Qt application to quit (`QCoreApplication::quit()`), as closing the last window does.
 /// A running loop then ends: `run_forever` returns [`RunError::ApplicationQuit`].

@@ -40,11 +40,9 @@ pub mod qobject {
         fn new_worker() -> UniquePtr<Worker>;
         /// Moves the worker to a helper thread (`QObject::moveToThread`).
         fn move_worker_away(worker: Pin<&mut Worker>);
-        /// Deletes a worker moved away, on its thread; returns once it is gone.
-        ///
-        /// # Safety
-        /// `worker` was released from its `UniquePtr` and moved away with `move_worker_away`.
-        unsafe fn delete_worker_away(worker: *mut Worker);
+        /// Deletes a worker (moved away with `move_worker_away`) on its own thread; returns
+        /// once it is gone.
+        fn delete_worker_away(worker: UniquePtr<Worker>);
         /// `QObject::deleteLater`.
         fn worker_delete_later(worker: Pin<&mut Worker>);
     }

@@ -350,7 +350,7 @@ fn a_panicking_drop_of_a_timer_closure_cancelled_by_close_is_reported() {
 
 fn an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here() {
     let mut worker = new_worker();
-    // SAFETY: the UniquePtr is used below only to move the object away and release it.
+    // SAFETY: the UniquePtr is used below only to move the object away and delete it.
     let object = unsafe { ObjectRef::new(worker.pin_mut()) };
     let here = std::thread::current().id();
     let seen_on = Rc::new(RefCell::new(None));
@@ -358,8 +358,7 @@ fn an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here(
     object.on_destroyed(move || *s.borrow_mut() = Some(std::thread::current().id()));
     move_worker_away(worker.pin_mut());
     assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::WrongThread));
-    // SAFETY: released from its UniquePtr and moved away just above.
-    unsafe { delete_worker_away(worker.into_raw()) };
+    delete_worker_away(worker);
     on_loop(async move {
         wait_until(|| seen_on.borrow().is_some()).await;
         assert_eq!(*seen_on.borrow(), Some(here), "destroyed() was delivered on this thread");

@@ -18,7 +18,8 @@ QThread *helper_thread() {
 
 void move_worker_away(Worker &worker) { worker.moveToThread(helper_thread()); }
 
-void delete_worker_away(Worker *worker) {
+void delete_worker_away(std::unique_ptr<Worker> owned) {
+  Worker *worker = owned.release();
   QMetaObject::invokeMethod(
       worker, [worker]() { delete worker; }, Qt::BlockingQueuedConnection);
 }

@@ -76,8 +76,8 @@ pub mod qobject {
 }
 
 pub use qobject::{
-    emitter_receivers, emitter_set_thread, new_emitter, new_single_shot_timer, timer_start, Emitter,
-    QTimer,
+    emitter_receivers, emitter_set_thread, new_emitter, new_single_shot_timer, timer_start,
+    Emitter, QTimer,
 };
 
 #[derive(Default)]

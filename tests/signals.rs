@@ -14,8 +14,7 @@ use qtasync::qt::{Backlog, ConnectOptions, SenderDestroyed, WaitError};
 use qtasync::{get_running_loop, signal, sleep, spawn, yield_now, ObjectRef};
 use qtasync_tests::capture_reports;
 use qtasync_tests::signal_objects::{
-    emitter_receivers, emitter_set_thread, new_emitter, new_single_shot_timer, timer_start,
-    Emitter,
+    emitter_receivers, emitter_set_thread, new_emitter, new_single_shot_timer, timer_start, Emitter,
 };
 
 /// How many Qt connections the emitter's signal has (`"counted"`).
@@ -402,9 +401,8 @@ async fn panics_and_errors_of_connected_coroutines_are_reported() {
             panic!("boom: connected coroutine {value}");
         }
     });
-    let _failing = signal!(emitter.pin_mut().labelled(_)).connect(|(label,)| async move {
-        Err::<(), String>(format!("no {label}"))
-    });
+    let _failing = signal!(emitter.pin_mut().labelled(_))
+        .connect(|(label,)| async move { Err::<(), String>(format!("no {label}")) });
     let _panicking_closure = signal!(emitter.pin_mut().pinged())
         .connect(|()| -> std::future::Ready<()> { panic!("boom: connected closure") });
     emitter.pin_mut().count_to(3);

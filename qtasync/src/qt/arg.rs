@@ -2,7 +2,7 @@
 //! one emission, become owned Rust values that a future or a stream can hand out later.
 
 use cxx_qt_lib::{
-    QByteArray, QDate, QList, QListElement, QLine, QLineF, QMargins, QMarginsF, QModelIndex,
+    QByteArray, QDate, QLine, QLineF, QList, QListElement, QMargins, QMarginsF, QModelIndex,
     QPersistentModelIndex, QPoint, QPointF, QRect, QRectF, QSet, QSetElement, QSize, QSizeF,
     QString, QStringList, QTime, QUrl, QUuid, QVariant, QVector, QVectorElement,
 };

@@ -1,6 +1,7 @@
 //! A coroutine connected to a signal: each emission spawns a task on the running loop
 //! ([`ConnectOptions`], [`Concurrency`]); the [`SignalConnection`] guard disconnects.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
@@ -14,7 +15,7 @@ use crate::core::task::TaskRef;
 use crate::event_loop::get_running_loop;
 use crate::object_ref::ObjectRef;
 
-use super::link::{guarded, Link, Receiver};
+use super::link::{guarded, release_after_destroyed, Link, Receiver};
 
 /// What an emission does to the coroutines that earlier emissions started and that still run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,8 +45,9 @@ pub struct ConnectOptions {
     cancel_with: Vec<OnDestroyed>,
 }
 
-/// Registers a callback for a receiver's destruction (`ObjectRef::on_destroyed`).
-type OnDestroyed = Box<dyn FnOnce(Box<dyn FnOnce()>)>;
+/// Registers a callback for a receiver's destruction (`ObjectRef::on_destroyed`), and returns
+/// the `ObjectRef`, which the connection keeps (its watch lives as long as some clone does).
+type OnDestroyed = Box<dyn FnOnce(Box<dyn FnOnce()>) -> Box<dyn Any>>;
 
 impl ConnectOptions {
     /// Concurrent coroutines, named after the signal, cancelled with the sender.
@@ -84,7 +86,10 @@ impl ConnectOptions {
     /// receiver: it is disconnected and its running coroutines are cancelled.
     pub fn cancel_with<R: 'static>(mut self, receiver: &ObjectRef<R>) -> Self {
         let receiver = receiver.clone();
-        self.cancel_with.push(Box::new(move |callback| receiver.on_destroyed(callback)));
+        self.cancel_with.push(Box::new(move |callback| {
+            receiver.on_destroyed(callback);
+            Box::new(receiver)
+        }));
         self
     }
 }
@@ -114,6 +119,8 @@ pub(crate) struct ConnectState<Args: 'static> {
     closed: Cell<bool>,
     /// Set by `detach`: the connection keeps itself alive until its sender is destroyed.
     keep_alive: RefCell<Option<Rc<Link<ConnectState<Args>>>>>,
+    /// The `cancel_with` receivers' `ObjectRef`s, kept watching.
+    receivers: RefCell<Vec<Box<dyn Any>>>,
 }
 
 impl<Args: 'static> ConnectState<Args> {
@@ -126,6 +133,7 @@ impl<Args: 'static> ConnectState<Args> {
             queue_tail: RefCell::new(None),
             closed: Cell::new(false),
             keep_alive: RefCell::new(None),
+            receivers: RefCell::new(Vec::new()),
         }
     }
 
@@ -146,13 +154,16 @@ pub(crate) fn watch_receivers<Args: 'static>(
     let signal = link.signal;
     for register in options.cancel_with {
         let weak = Rc::downgrade(link);
-        register(Box::new(move || {
+        let receiver = register(Box::new(move || {
             guarded(signal, "a receiver's destroyed() handler", || {
                 if let Some(link) = weak.upgrade() {
                     shut_down(&link, "the connection's receiver was destroyed");
+                    // The link keeps the receiver's `ObjectRef`: not dropped in its callback.
+                    release_after_destroyed(link);
                 }
             });
         }));
+        link.state.receivers.borrow_mut().push(receiver);
     }
 }
 

@@ -176,12 +176,13 @@ pub(crate) fn check_thread<T: Upcast<QObject>>(object: &Pin<&mut T>, signal: &'s
     }
 }
 
-/// Drops a `Link` reached from inside its own watch's `destroyed()` callback. When that was
+/// Drops a `Link` reached from inside a `destroyed()` callback of its own watch (or of a
+/// receiver's, which it keeps). When that was
 /// the last reference (its owner was dropped meanwhile: a detached connection, or a waker that
 /// dropped its future), dropping it here would delete the watch whose callback is running, so it
 /// is dropped by the loop right after, or, with no loop running, kept until the next connection
 /// is made on this thread.
-fn release_after_destroyed<S: 'static>(link: Rc<Link<S>>) {
+pub(crate) fn release_after_destroyed<S: 'static>(link: Rc<Link<S>>) {
     if Rc::strong_count(&link) > 1 {
         return;
     }

@@ -427,7 +427,7 @@ async fn a_sender_on_another_thread_is_refused() {
     let mut emitter = new_emitter();
     emitter_set_thread(emitter.pin_mut(), false);
     let refused = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let _ = signal!(emitter.pin_mut().counted(_)).next();
+        let _next = signal!(emitter.pin_mut().counted(_)).next();
     }));
     emitter_set_thread(emitter.pin_mut(), true);
     let payload = refused.expect_err("refused");

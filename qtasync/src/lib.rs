@@ -131,6 +131,7 @@ pub mod __private {
 ///     let (checked,) = qtasync::signal!(button.clicked(_)).await?;
 ///     Ok(checked)
 /// }
+/// # fn main() {} // the bridge must be a module item, not inside rustdoc's `main`
 /// ```
 ///
 /// # Panics

@@ -51,6 +51,7 @@
 //!     }
 //!     Ok(())
 //! }
+//! # fn main() {} // the bridge must be a module item, not inside rustdoc's `main`
 //! ```
 //!
 //! | QCoro / asyncio | qtasync |

@@ -186,17 +186,17 @@ pub(crate) fn release_after_destroyed<S: 'static>(link: Rc<Link<S>>) {
     if Rc::strong_count(&link) > 1 {
         return;
     }
-    if let Ok(event_loop) = get_running_loop() {
-        if !event_loop.is_closed() {
-            // Shared with the callback, so that a refused callback drops only its own handle.
-            let slot = Rc::new(Cell::new(Some(link)));
-            let in_callback = slot.clone();
-            if event_loop.call_soon(move || drop(in_callback.take())).is_ok() {
-                return;
+    let open_loop = get_running_loop().ok().filter(|event_loop| !event_loop.is_closed());
+    if let Some(event_loop) = open_loop {
+        // Shared with the callback, so that a refused callback drops only its own handle.
+        let slot = Rc::new(Cell::new(Some(link)));
+        let in_callback = slot.clone();
+        if event_loop.call_soon(move || drop(in_callback.take())).is_err() {
+            if let Some(link) = slot.take() {
+                bury(link);
             }
-            let Some(link) = slot.take() else { return };
-            return bury(link);
         }
+        return;
     }
     bury(link);
 }

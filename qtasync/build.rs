@@ -6,7 +6,11 @@ fn main() {
     if std::env::var_os("CARGO_CFG_MIRI").is_some() {
         return;
     }
-    let mut builder = CxxQtBuilder::new().file("src/driver/ffi.rs").cpp_file("cpp/driver.cpp");
+    let mut builder = CxxQtBuilder::new()
+        .file("src/driver/ffi.rs")
+        .cpp_file("cpp/driver.cpp")
+        .file("src/qt/ffi.rs")
+        .cpp_file("cpp/signals.cpp");
     if std::env::var_os("CARGO_FEATURE_WIDGETS").is_some() {
         builder =
             builder.qt_module("Widgets").file("src/driver/widgets.rs").cpp_file("cpp/widgets.cpp");

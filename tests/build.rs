@@ -1,5 +1,10 @@
 use cxx_qt_build::CxxQtBuilder;
 
 fn main() {
-    CxxQtBuilder::new().file("qobjects.rs").cpp_file("cpp/factory.cpp").build();
+    CxxQtBuilder::new()
+        .file("qobjects.rs")
+        .cpp_file("cpp/factory.cpp")
+        .file("signal_objects.rs")
+        .cpp_file("cpp/signal_factory.cpp")
+        .build();
 }

@@ -1,10 +1,12 @@
-//! Shared helpers for qtasync's integration tests, and a cxx-qt QObject with async slots.
+//! Shared helpers for qtasync's integration tests, a cxx-qt QObject with async slots, and one
+//! with signals.
 
 // cxx-qt-build's initializer for this crate calls cxx-qt's and cxx-qt-lib's: link them.
 extern crate cxx_qt as _;
 extern crate cxx_qt_lib as _;
 
 pub mod qobjects;
+pub mod signal_objects;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,11 +1,12 @@
 //! The macros of [qtasync](https://docs.rs/qtasync): `#[qtasync::main]`, `#[qtasync::test]` and
-//! `#[qt_slot_async]`. Use them through the `qtasync` crate, which re-exports them.
+//! `#[qt_slot_async]`, and `signal!`'s expansion. Use them through the `qtasync` crate, which re-exports them.
 //!
 //! Each entry point only converts tokens; `entry.rs` and `slot.rs` do the work, `options.rs`
 //! parses `key = value` options.
 
 mod entry;
 mod options;
+mod signal;
 mod slot;
 
 use proc_macro::TokenStream;
@@ -44,4 +45,12 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn qt_slot_async(args: TokenStream, item: TokenStream) -> TokenStream {
     slot::qt_slot_async(args.into(), item.into()).into()
+}
+
+/// What `qtasync::signal!` expands to: `signal_impl!($crate; sender.signal_name(_, ..))`. Not a
+/// public API: use `qtasync::signal!`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn signal_impl(input: TokenStream) -> TokenStream {
+    signal::signal(input.into()).into()
 }

@@ -2,7 +2,7 @@
 //! counterpart of PySide6's QtAsyncio): [`EventLoop`] (`call_soon`, `call_later`, `call_at`,
 //! `create_task`, `run_until_complete`, ...), [`run`]/[`Runner`] (`keep_running`, `quit_qapp`,
 //! `handle_sigint`), [`Task`], [`LoopFuture`], [`sleep`]/[`timeout`], `run_in_executor`, and the
-//! macros [`main`], [`test`], [`qt_slot_async`].
+//! macros [`main`], [`test`], [`qt_slot_async`]; [`qt`] and [`signal!`] await Qt signals.
 //!
 //! ```
 //! use std::time::Duration;
@@ -67,6 +67,7 @@ mod error;
 mod event_loop;
 mod executor;
 mod object_ref;
+pub mod qt;
 mod runner;
 mod slot;
 pub mod sync;
@@ -113,6 +114,7 @@ pub use qtasync_macros::{main, qt_slot_async, test};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::slot::{finish_main, spawn_slot, MainOutput, SlotObject, SlotOutput};
+    pub use qtasync_macros::signal_impl;
 
     /// `app = "gui"`: the process's QGuiApplication.
     #[cfg(feature = "gui")]
@@ -125,6 +127,55 @@ pub mod __private {
     pub fn new_widgets_application() -> crate::WidgetsApplication {
         crate::WidgetsApplication::new()
     }
+}
+
+/// A signal of a cxx-qt QObject, to await, stream or connect to a coroutine: write the sender
+/// (a `Pin<&mut T>`), the signal's Rust name, and one `_` per signal argument (or a name, for
+/// the reader), as if calling it. It makes a [`qt::Signal`]:
+///
+/// | | |
+/// |---|---|
+/// | `signal!(sender.sig(_, _)).await` | the next emission: `Result<(A, B), qt::SenderDestroyed>` |
+/// | `signal!(sender.sig(_)).timeout(d).await` | the same or `Err(qt::WaitError::Timeout)` |
+/// | `signal!(sender.sig()).next()` | connect now, await later |
+/// | `signal!(sender.sig(_)).stream()` | every emission: a `Stream` of `(A,)` |
+/// | `signal!(sender.sig(_)).connect(\|(a,)\| async move { .. })` | a task per emission, `qt::SignalConnection` |
+///
+/// The arguments come as a tuple of owned values ([`qt::SignalArg`]: `&QString` is cloned).
+/// It uses cxx-qt's generated `on_<sig>`, so it works for `extern "RustQt"` and
+/// `extern "C++Qt"` signals alike; a wrong name is a compile error at the name ("no method
+/// named `on_..`"), a wrong count of `_` one at the `(..)` ("closure is expected to take N
+/// arguments"). See [`qt`] for the connection, destruction and thread rules.
+///
+/// ```no_run
+/// use std::pin::Pin;
+/// use qtasync::qt::SenderDestroyed;
+///
+/// #[cxx_qt::bridge]
+/// mod ffi {
+///     unsafe extern "C++Qt" {
+///         include!(<QtWidgets/QPushButton>);
+///         #[qobject]
+///         type QPushButton;
+///         #[qsignal]
+///         fn clicked(self: Pin<&mut QPushButton>, checked: bool);
+///     }
+/// }
+///
+/// async fn next_click(button: Pin<&mut ffi::QPushButton>) -> Result<bool, SenderDestroyed> {
+///     let (checked,) = qtasync::signal!(button.clicked(_)).await?;
+///     Ok(checked)
+/// }
+/// # fn main() {} // the bridge must be a module item, not inside rustdoc's `main`
+/// ```
+///
+/// # Panics
+/// If the sender lives on another thread than the caller.
+#[macro_export]
+macro_rules! signal {
+    ($($input:tt)*) => {
+        $crate::__private::signal_impl!($crate; $($input)*)
+    };
 }
 
 /// Expands to nothing with the `gui` feature, to a compile error without it.

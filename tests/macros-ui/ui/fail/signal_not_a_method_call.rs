@@ -1,0 +1,5 @@
+fn main() {
+    // The macro's own syntax errors, before any type is looked at.
+    let emitter = ();
+    let _next = qtasync::signal!(emitter).next();
+}

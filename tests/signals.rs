@@ -81,7 +81,9 @@ async fn the_next_emission_resolves_with_owned_arguments() {
     assert_eq!(label.to_string(), "towel", "the &QString was cloned: it outlives the emission");
 
     // `.await` directly, while another task emits.
-    let object = ObjectRef::new(emitter.pin_mut());
+    // SAFETY: `emitter` is used again only between task steps, never while the `with` below runs
+    // (nothing in it starts a nested loop).
+    let object = unsafe { ObjectRef::new(emitter.pin_mut()) };
     spawn(async move {
         yield_now().await;
         object.with(|emitter| emitter.count_to(7));
@@ -174,7 +176,9 @@ async fn a_stream_gets_every_emission_of_a_burst_in_order() {
     let mut emitter = new_emitter();
     let mut counts = signal!(emitter.pin_mut().counted(_)).stream();
     // The burst comes while the consumer is suspended: 10,000 emissions in one synchronous go.
-    let object = ObjectRef::new(emitter.pin_mut());
+    // SAFETY: `emitter` is used again only between task steps, never while the `with` below runs
+    // (nothing in it starts a nested loop).
+    let object = unsafe { ObjectRef::new(emitter.pin_mut()) };
     spawn(async move {
         yield_now().await;
         object.with(|emitter| emitter.count_to(10_000));
@@ -338,8 +342,10 @@ async fn destroying_a_receiver_disconnects_and_cancels() {
     let mut receiver = new_emitter();
     let drops = Drops::default();
     let guards = drops.clone();
+    // SAFETY: the ObjectRef only watches `receiver` (no `with` on it ever runs).
+    let watch = unsafe { ObjectRef::new(receiver.pin_mut()) };
     let connection = signal!(emitter.pin_mut().pinged()).connect_with(
-        ConnectOptions::new().cancel_with(&ObjectRef::new(receiver.pin_mut())),
+        ConnectOptions::new().cancel_with(&watch),
         move |()| {
             let guard = guards.guard();
             async move {

@@ -51,7 +51,7 @@ check() {
 for exe in "${executables[@]}"; do
   name=$(basename "$exe" | sed 's/-[0-9a-f]*$//')
   case "$name" in
-    event_loop | tasks_and_futures | macros | qtasync)
+    event_loop | tasks_and_futures | macros | qtasync | toolkit | signals)
       check "$name" "$exe" --test-threads=1 ;;
     reliability | run | widgets | soundness)
       check "$name" "$exe" ;;

@@ -199,21 +199,20 @@ impl TaskMeta {
     fn drop_guarded<V>(&self, what: &str, value: V) {
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
         if let Err(payload) = dropped {
-            let context = ExceptionContext::panic(what, payload);
-            let context = match self.this() {
-                Some(task) => context.with_task(task),
-                None => context,
-            };
-            match self.scheduler.upgrade() {
-                Some(scheduler) => scheduler.report(context),
-                None => super::exception::default_exception_handler(&context),
-            }
+            self.report(ExceptionContext::panic(what, payload));
         }
     }
 
     fn report_never_retrieved(&self, message: String) {
-        let context = ExceptionContext::new("Task exception was never retrieved")
-            .with_exception(Rc::new(NeverRetrieved(message)));
+        self.report(
+            ExceptionContext::new("Task exception was never retrieved")
+                .with_exception(Rc::new(NeverRetrieved(message))),
+        );
+    }
+
+    /// Reports `context`, naming this task, to its loop's exception handler (to standard error
+    /// once the loop is gone).
+    fn report(&self, context: ExceptionContext) {
         let context = match self.this() {
             Some(task) => context.with_task(task),
             None => context,

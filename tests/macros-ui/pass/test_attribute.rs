@@ -1,4 +1,4 @@
-// #[qtasync::test] with options compiles to a #[test] function.
+// #[qtasync::test] with options compiles to a #[test] function (run by libtest here).
 #[qtasync::test(timeout = "2m")]
 async fn waits() -> Result<(), String> {
     qtasync::yield_now().await;
@@ -7,5 +7,3 @@ async fn waits() -> Result<(), String> {
 
 #[qtasync::test(crate = "qtasync", timeout = "250ms")]
 async fn plain() {}
-
-fn main() {}

@@ -31,7 +31,8 @@ QEvent::Type wake_event_type() {
 // --- SIGINT: the handler only writes one byte to a socket pair (async-signal-safe); a
 // QSocketNotifier on the other end brings it to the Qt thread. One dispatcher at a time owns the
 // handler; install and removal are serialised by sigint_mutex (loops on several threads may
-// toggle it). The handler reads only the atomic write end (lock-free, so async-signal-safe).
+// toggle it). The handler reads only the atomic write end (lock-free, so async-signal-safe);
+// the pair is made once and never closed.
 std::mutex sigint_mutex;
 std::atomic<int> sigint_write_fd{-1};
 int sigint_read_fd = -1;
@@ -155,28 +156,28 @@ bool Dispatcher::set_sigint_enabled(bool enabled) {
   std::lock_guard<std::mutex> lock(sigint_mutex);
   if (enabled) {
     if (sigint_owner != nullptr) return sigint_owner == this;
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0)
-      return false;
-    // The write end is published before the handler is installed, so the handler never sees a
-    // half-set pair.
-    sigint_read_fd = fds[0];
-    sigint_write_fd.store(fds[1], std::memory_order_release);
+    if (sigint_read_fd < 0) {
+      // Made once and never closed: a handler still running on another thread during a
+      // teardown must never write into a descriptor number that something else reuses.
+      int fds[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0)
+        return false;
+      sigint_read_fd = fds[0];
+      sigint_write_fd.store(fds[1], std::memory_order_release);
+    }
+    // Bytes from an earlier owner's time are not this loop's SIGINT.
+    char stale[64];
+    while (::read(sigint_read_fd, stale, sizeof stale) > 0) {
+    }
     struct sigaction action;
     std::memset(&action, 0, sizeof action);
     action.sa_handler = on_sigint_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    if (::sigaction(SIGINT, &action, &previous_sigint) != 0) {
-      sigint_write_fd.store(-1, std::memory_order_release);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      sigint_read_fd = -1;
-      return false;
-    }
+    if (::sigaction(SIGINT, &action, &previous_sigint) != 0) return false;
     sigint_owner = this;
-    sigint_notifier_ = new QSocketNotifier(fds[0], QSocketNotifier::Read, this);
-    const int read_fd = fds[0];
+    const int read_fd = sigint_read_fd;
+    sigint_notifier_ = new QSocketNotifier(read_fd, QSocketNotifier::Read, this);
     QObject::connect(sigint_notifier_, &QSocketNotifier::activated, this, [this, read_fd]() {
       char buffer[64];
       while (::read(read_fd, buffer, sizeof buffer) > 0) {
@@ -186,15 +187,10 @@ bool Dispatcher::set_sigint_enabled(bool enabled) {
     return true;
   }
   if (sigint_owner == this) {
-    // Ordered teardown: first the previous handler comes back, then the write end is withdrawn
-    // (a handler still running on another thread sees -1 or a still-open fd), then the fds close.
+    // The previous handler comes back; the socket pair stays (see above).
     ::sigaction(SIGINT, &previous_sigint, nullptr);
-    const int write_fd = sigint_write_fd.exchange(-1, std::memory_order_acq_rel);
     delete sigint_notifier_;
     sigint_notifier_ = nullptr;
-    ::close(sigint_read_fd);
-    ::close(write_fd);
-    sigint_read_fd = -1;
     sigint_owner = nullptr;
   }
   return true;

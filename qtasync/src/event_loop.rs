@@ -397,6 +397,9 @@ impl EventLoop {
             RUNNING_LOOP.with(|running| running.borrow_mut().replace(Rc::downgrade(&self.inner)));
         let _restore = RestoreRunningLoop(previous);
         self.inner.stopped_by_loop.set(false);
+        // A stop left pending by the previous run (it ended another way while a nested loop
+        // held the stop back) counts as a stop made before this run: one iteration.
+        self.core().carry_pending_stop();
         let debug = self.get_debug();
         self.core().set_slow_callback_duration(debug.then_some(DEFAULT_SLOW_CALLBACK));
         // The first dispatch: runs what is ready and notices a stop() made before this run.

@@ -82,9 +82,11 @@ thread_local! {
 ///   `QDialog::exec`, `QMessageBox`, `QEventLoop::exec`) lets other code run, and Qt can destroy
 ///   the object there (`WA_DeleteOnClose`, a task dropping the object's owner). The closure would
 ///   then resume with a dangling reference, so qtasync aborts the process when Qt reports such a
-///   destruction, before the closure can touch the object again. `deleteLater()` is safe: Qt
-///   delivers it only after the nested loop has returned. Run dialogs outside `with`: take what
-///   you need from the object, leave the closure, then `exec()`.
+///   destruction, before the closure can touch the object again. A `deleteLater()` made before
+///   the nested loop started is delivered only after it has returned; one made inside it
+///   (`WA_DeleteOnClose` on closing) may be carried out there, and then the abort applies. Run
+///   dialogs outside `with`: take what you need from the object, leave the closure, then
+///   `exec()`.
 ///
 /// ```compile_fail
 /// fn must_be_send<T: Send>() {}

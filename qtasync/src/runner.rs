@@ -119,11 +119,14 @@ impl Runner {
         // asyncio.run's clean-up: remaining tasks are cancelled (their futures dropped here, so
         // their destructors run), tracked streams closed, the executor shut down.
         let _ = event_loop.close();
+        // Asked while this loop's dispatcher still keeps the application alive: once it is
+        // dropped, another thread's Runner may delete the application.
+        let on_application_thread = app::on_application_thread();
         drop(event_loop);
         if self.quit_qapp {
             let deleted = created_app && app::delete_owned();
             // Another thread's application is left alone: its own loops end it.
-            if !deleted && engine == Engine::LocalLoop && app::on_application_thread() {
+            if !deleted && engine == Engine::LocalLoop && on_application_thread {
                 app::quit();
             }
         }

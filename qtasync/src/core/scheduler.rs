@@ -91,7 +91,7 @@ pub(crate) struct Scheduler {
     /// a nested Qt loop, such as a modal dialog's).
     depth: Cell<usize>,
     /// The iteration during which `stop()` was called ended inside a nested dispatch: the
-    /// outermost dispatch stops as soon as control is back in it, and nothing runs meanwhile.
+    /// outermost dispatch stops as soon as control is back in it (nested ones go on meanwhile).
     stop_due: Cell<bool>,
     closed: Cell<bool>,
     reporter: RefCell<Option<Reporter>>,
@@ -307,7 +307,9 @@ impl Scheduler {
     }
 
     pub(crate) fn set_reporter(&self, reporter: Option<Reporter>) {
-        *self.reporter.borrow_mut() = reporter;
+        // The old reporter (a user closure) is dropped with no borrow held.
+        let old = self.reporter.replace(reporter);
+        drop(old);
     }
 
     pub(crate) fn set_slow_callback_duration(&self, limit: Option<Duration>) {
@@ -358,8 +360,9 @@ impl Scheduler {
     /// `_run_once`) until nothing is ready, `stop()` takes effect, or the budget runs out.
     /// Re-entrant: a nested Qt loop started by a callback dispatches again from inside it. A
     /// `stop()` takes effect only in the outermost dispatch, once control is back there, so
-    /// that the loop stops at the level it runs at (a modal dialog opened by a callback is not
-    /// closed by it, and nothing runs after the stopping iteration).
+    /// that the loop stops at the level it runs at: a modal dialog opened by a callback is not
+    /// closed by it (the loop goes on inside the dialog, so a task can still close it), and the
+    /// outermost dispatch runs nothing more once the dialog has returned.
     pub(crate) fn dispatch(&self, budget: Budget) -> Dispatched {
         struct Depth<'a>(&'a Cell<usize>);
         impl Drop for Depth<'_> {
@@ -376,11 +379,7 @@ impl Scheduler {
         loop {
             match self.iteration_left.get() {
                 None => {
-                    if self.stop_due.get() {
-                        if !outermost {
-                            return Dispatched::Idle;
-                        }
-                        self.stop_due.set(false);
+                    if outermost && self.stop_due.replace(false) {
                         self.stopping.set(false);
                         return Dispatched::Stopped;
                     }
@@ -400,9 +399,6 @@ impl Scheduler {
                     self.iteration_left.set(None);
                     if self.iteration_ended_stopping(outermost) {
                         return Dispatched::Stopped;
-                    }
-                    if self.stop_due.get() {
-                        return Dispatched::Idle;
                     }
                 }
                 Some(left) => {
@@ -427,16 +423,25 @@ impl Scheduler {
         }
     }
 
+    /// Before a run: a stop still pending from the previous run becomes a plain `stop()`.
+    pub(crate) fn carry_pending_stop(&self) {
+        if self.stop_due.replace(false) {
+            self.stopping.set(true);
+        }
+    }
+
     /// At the end of an iteration: whether `stop()` takes effect now (in the outermost
     /// dispatch), or is left for the outermost one (`stop_due`).
     fn iteration_ended_stopping(&self, outermost: bool) -> bool {
         if !self.stopping.get() {
             return false;
         }
+        self.stopping.set(false);
         if outermost {
-            self.stopping.set(false);
             true
         } else {
+            // Inside a nested loop the loop goes on (a task may be what closes the dialog); the
+            // stop is kept for the outermost dispatch.
             self.stop_due.set(true);
             false
         }

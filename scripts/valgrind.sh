@@ -53,7 +53,7 @@ for exe in "${executables[@]}"; do
   case "$name" in
     event_loop | tasks_and_futures | macros | qtasync | toolkit | signals)
       check "$name" "$exe" --test-threads=1 ;;
-    reliability | run | widgets | soundness)
+    reliability | run | widgets | soundness | object_refs)
       check "$name" "$exe" ;;
   esac
 done

@@ -45,10 +45,19 @@ pub mod qobject {
         fn delete_worker_away(worker: UniquePtr<Worker>);
         /// `QObject::deleteLater`.
         fn worker_delete_later(worker: Pin<&mut Worker>);
+        /// `QObject::disconnect()` of every signal of the worker, whoever connected it.
+        fn disconnect_everything(worker: Pin<&mut Worker>);
+        /// `QCoreApplication::processEvents()`.
+        fn process_events();
+        /// `qAddPostRoutine`: `routine` runs inside the application's destructor.
+        fn add_post_routine(routine: fn());
     }
 }
 
-pub use qobject::{delete_worker_away, move_worker_away, new_worker, worker_delete_later, Worker};
+pub use qobject::{
+    add_post_routine, delete_worker_away, disconnect_everything, move_worker_away, new_worker,
+    process_events, worker_delete_later, Worker,
+};
 
 #[derive(Default)]
 pub struct WorkerRust {

@@ -1,59 +1,24 @@
 //! Soundness and lifecycle (issue "Soundness"): each case is named after the defect it guards
 //! against. `harness = false`: the cases run on the process's main thread, where Qt wants its
 //! application; cases about the application's life, SIGINT or an abort run in a child process of
-//! their own (this binary again, with `QTASYNC_SOUNDNESS_CHILD` naming the case), so that each
-//! starts from a process without an application. The in-process cases (object references,
-//! nested loops, drops) run under valgrind too (scripts/valgrind.sh).
+//! their own (this binary again, see `qtasync_tests::child_process`), so that each starts from a
+//! process without an application. The in-process cases (nested loops, drops) run under valgrind
+//! too (scripts/valgrind.sh). `ObjectRef`'s cases (items 1, 2, 7) are in `object_refs.rs`.
 
 use std::cell::{Cell, RefCell};
 use std::pin::Pin;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use qtasync::testing::run_nested_event_loop;
 use qtasync::{
-    get_running_loop, sleep, yield_now, EventLoop, LoopError, ObjectAccessError, ObjectRef,
-    RunError, Runner, ThreadPool,
+    get_running_loop, sleep, yield_now, EventLoop, LoopError, RunError, Runner, ThreadPool,
 };
 use qtasync_tests::capture_reports;
-use qtasync_tests::qobjects::{
-    delete_worker_away, move_worker_away, new_worker, worker_delete_later, Worker,
-};
-
-const CHILD: &str = "QTASYNC_SOUNDNESS_CHILD";
-
-/// Runs `case` in a child process (this binary), with a 120 s guard against hangs.
-fn run_child(case: &str) -> Output {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .env(CHILD, case)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("child case {case} hung (killed after 120 s)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
-}
-
-/// Runs `case` in a child process and expects it to exit successfully.
-fn child_passes(case: &str) {
-    let output = run_child(case);
-    assert!(
-        output.status.success(),
-        "child case {case}: {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use qtasync_tests::child_process::{child_case, child_passes, run_child};
+use qtasync_tests::qobjects::add_post_routine;
 
 /// Runs `future` to completion on a fresh loop of this thread (the application stays).
 fn on_loop<F: std::future::Future + 'static>(future: F) -> F::Output {
@@ -67,118 +32,6 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "condition not reached in 60 s");
         sleep(Duration::from_millis(1)).await;
     }
-}
-
-fn steps_done(object: &ObjectRef<Worker>) -> i32 {
-    object.with(|worker| *worker.steps_done())
-}
-
-// ----- 1. one `&mut` per object ----------------------------------------------------------------
-
-fn two_object_refs_to_one_object_share_one_borrow() {
-    let mut worker = new_worker();
-    // SAFETY: `worker` is used below only to make more ObjectRefs, never while a `with` runs.
-    let a = unsafe { ObjectRef::new(worker.pin_mut()) };
-    // SAFETY: as above.
-    let b = unsafe { ObjectRef::new(worker.pin_mut()) };
-    assert!(a.same_object(&b), "one state per object, whatever handle reaches it");
-    let inner = a.with(|_| b.try_with(|_| ()));
-    assert_eq!(inner, Err(ObjectAccessError::AlreadyInUse));
-    assert_eq!(b.try_with(|_| 5), Ok(5), "free again once the outer `with` returned");
-}
-
-fn a_slot_running_in_a_nested_loop_inside_with_cannot_borrow_the_object() {
-    let mut worker = new_worker();
-    // SAFETY: `worker` is used once more below, to call the slot, before any `with` runs.
-    let object = unsafe { ObjectRef::new(worker.pin_mut()) };
-    let reports = on_loop(async move {
-        let event_loop = get_running_loop().unwrap();
-        let reports = capture_reports(&event_loop);
-        // The slot's task makes its own ObjectRef (from `self`) and, 2 ms later, calls `with`.
-        worker.pin_mut().run(3);
-        object.with(|_| {
-            // A modal dialog's exec(): the slot's task runs in here, while this `with` holds the
-            // object, so its `with` must fail instead of making a second `&mut`. The dialog
-            // stays open until that happened (valgrind makes everything ~30x slower).
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while reports.borrow().is_empty() && Instant::now() < deadline {
-                run_nested_event_loop(Duration::from_millis(10));
-            }
-        });
-        assert!(!reports.borrow().is_empty(), "the slot's task ran inside the nested loop");
-        assert_eq!(steps_done(&object), 0, "the slot never reached the object");
-        drop(worker);
-        let reports = reports.borrow().iter().map(|report| report.to_string()).collect::<Vec<_>>();
-        reports
-    });
-    assert!(
-        reports.iter().any(|report| report.contains("already borrowed by an outer `with`")),
-        "{reports:?}"
-    );
-}
-
-// ----- 2. no dangling `&mut` inside `with` -----------------------------------------------------
-
-/// The child: a nested loop inside `with` deletes the object (its owner is dropped by a
-/// callback that runs in that loop); the closure then touches the object again.
-fn deleting_the_object_inside_with_child() {
-    let owner = Rc::new(RefCell::new(Some(new_worker())));
-    // SAFETY: the owner is used below only to drop the object, never to reach it.
-    let object = unsafe { ObjectRef::new(owner.borrow_mut().as_mut().unwrap().pin_mut()) };
-    on_loop(async move {
-        let event_loop = get_running_loop().unwrap();
-        let o = owner.clone();
-        event_loop.call_soon(move || drop(o.borrow_mut().take())).unwrap();
-        object.with(|worker| {
-            run_nested_event_loop(Duration::from_millis(50));
-            println!("resumed with steps_done = {}", worker.steps_done());
-        });
-    });
-    println!("survived");
-}
-
-fn deleting_the_object_inside_with_aborts_before_the_dangling_reference_is_used() {
-    let output = run_child("deleting_the_object_inside_with");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(output.status.signal(), Some(6), "SIGABRT expected: {stdout} {stderr}");
-    assert!(stderr.contains("destroyed while ObjectRef::with was using it"), "{stderr}");
-    assert!(!stdout.contains("resumed"), "the closure never resumed: {stdout}");
-}
-
-fn delete_later_inside_with_waits_until_with_returns() {
-    let worker = new_worker();
-    // SAFETY: the UniquePtr is released to Qt (deleteLater deletes it) and never used again.
-    let object = unsafe { ObjectRef::new(Pin::new_unchecked(&mut *worker.into_raw())) };
-    on_loop(async move {
-        object.with(|mut worker| {
-            worker_delete_later(worker.as_mut());
-            // Qt delivers the deferred delete only once this nested loop has returned.
-            run_nested_event_loop(Duration::from_millis(30));
-            worker.as_mut().set_steps_done(7);
-            assert_eq!(*worker.steps_done(), 7);
-        });
-        wait_until(|| !object.is_alive()).await;
-        assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
-    });
-}
-
-fn an_object_deleted_in_a_nested_loop_outside_with_is_reported_destroyed() {
-    let owner = Rc::new(RefCell::new(Some(new_worker())));
-    // SAFETY: the owner is used below only to drop the object, never to reach it.
-    let object = unsafe { ObjectRef::new(owner.borrow_mut().as_mut().unwrap().pin_mut()) };
-    on_loop(async move {
-        let event_loop = get_running_loop().unwrap();
-        let o = owner.clone();
-        event_loop.call_soon(move || drop(o.borrow_mut().take())).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while object.is_alive() && Instant::now() < deadline {
-            run_nested_event_loop(Duration::from_millis(10));
-        }
-        assert!(!object.is_alive());
-        assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
-    });
 }
 
 // ----- 3. the application belongs to whoever created it ----------------------------------------
@@ -231,6 +84,27 @@ fn a_loop_whose_application_is_gone_returns_an_error_child() {
 
 fn a_loop_whose_application_is_gone_returns_an_error() {
     child_passes("a_loop_whose_application_is_gone_returns_an_error");
+}
+
+/// Child: the application's destructor runs a post routine that makes a loop (code that runs
+/// while the application is being deleted, as objects' destructors and post routines do).
+fn deleting_the_application_never_holds_its_lock_over_user_code_child() {
+    fn post_routine() {
+        let event_loop = EventLoop::new();
+        let run = event_loop.run_until_complete(async { 1 });
+        println!("post routine ran: {run:?}");
+    }
+    add_post_routine(post_routine);
+    let output = Runner::new().keep_running(false).run(async { 1 }).unwrap();
+    assert_eq!(output, Some(1));
+    println!("run returned");
+}
+
+fn deleting_the_application_never_holds_its_lock_over_user_code() {
+    let stdout = child_passes("deleting_the_application_never_holds_its_lock_over_user_code");
+    // The loop made while the application is being deleted has none (never the dying one).
+    assert!(stdout.contains("post routine ran: Err(Loop(NoApplication))"), "{stdout}");
+    assert!(stdout.contains("run returned"), "{stdout}");
 }
 
 // ----- 4. the executor starts a worker for each job that needs one -----------------------------
@@ -345,26 +219,6 @@ fn a_panicking_drop_of_a_timer_closure_cancelled_by_close_is_reported() {
     let reports = reports.borrow().iter().map(|report| report.to_string()).collect::<Vec<_>>();
     assert!(reports.iter().any(|r| r.contains("timer closure drop")), "{reports:?}");
     assert!(reports.iter().any(|r| r.contains("callback drop")), "{reports:?}");
-}
-
-// ----- 7. destroyed() is handled on the watch's own thread -------------------------------------
-
-fn an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here() {
-    let mut worker = new_worker();
-    // SAFETY: the UniquePtr is used below only to move the object away and delete it.
-    let object = unsafe { ObjectRef::new(worker.pin_mut()) };
-    let here = std::thread::current().id();
-    let seen_on = Rc::new(RefCell::new(None));
-    let s = seen_on.clone();
-    object.on_destroyed(move || *s.borrow_mut() = Some(std::thread::current().id()));
-    move_worker_away(worker.pin_mut());
-    assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::WrongThread));
-    delete_worker_away(worker);
-    on_loop(async move {
-        wait_until(|| seen_on.borrow().is_some()).await;
-        assert_eq!(*seen_on.borrow(), Some(here), "destroyed() was delivered on this thread");
-        assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
-    });
 }
 
 // ----- 8. SIGINT and the application are set up under locks ------------------------------------
@@ -518,49 +372,35 @@ fn main() {
     if std::env::var_os("QT_QPA_PLATFORM").is_none() {
         std::env::set_var("QT_QPA_PLATFORM", "offscreen");
     }
-    if let Ok(case) = std::env::var(CHILD) {
-        match case.as_str() {
-            "deleting_the_object_inside_with" => deleting_the_object_inside_with_child(),
-            "a_run_never_deletes_the_application_another_loop_uses" => {
-                a_run_never_deletes_the_application_another_loop_uses_child()
-            }
-            "a_run_on_another_thread_never_deletes_this_threads_application" => {
-                a_run_on_another_thread_never_deletes_this_threads_application_child()
-            }
-            "a_loop_whose_application_is_gone_returns_an_error" => {
-                a_loop_whose_application_is_gone_returns_an_error_child()
-            }
-            "stop_inside_a_modal_loop_ends_the_loop_at_its_own_level" => {
-                stop_inside_a_modal_loop_ends_the_loop_at_its_own_level_child()
-            }
-            "two_threads_toggling_sigint_do_not_race" => {
-                two_threads_toggling_sigint_do_not_race_child()
-            }
-            other => panic!("no child case {other}"),
-        }
+    let children: &[(&str, fn())] = &[
+        (
+            "a_run_never_deletes_the_application_another_loop_uses",
+            a_run_never_deletes_the_application_another_loop_uses_child,
+        ),
+        (
+            "a_run_on_another_thread_never_deletes_this_threads_application",
+            a_run_on_another_thread_never_deletes_this_threads_application_child,
+        ),
+        (
+            "a_loop_whose_application_is_gone_returns_an_error",
+            a_loop_whose_application_is_gone_returns_an_error_child,
+        ),
+        (
+            "deleting_the_application_never_holds_its_lock_over_user_code",
+            deleting_the_application_never_holds_its_lock_over_user_code_child,
+        ),
+        (
+            "stop_inside_a_modal_loop_ends_the_loop_at_its_own_level",
+            stop_inside_a_modal_loop_ends_the_loop_at_its_own_level_child,
+        ),
+        ("two_threads_toggling_sigint_do_not_race", two_threads_toggling_sigint_do_not_race_child),
+    ];
+    if let Some(case) = child_case() {
+        let (_, run) = children.iter().find(|(name, _)| *name == case).expect("a child case");
+        run();
         return;
     }
     let cases: &[(&str, fn())] = &[
-        (
-            "two_object_refs_to_one_object_share_one_borrow",
-            two_object_refs_to_one_object_share_one_borrow,
-        ),
-        (
-            "a_slot_running_in_a_nested_loop_inside_with_cannot_borrow_the_object",
-            a_slot_running_in_a_nested_loop_inside_with_cannot_borrow_the_object,
-        ),
-        (
-            "deleting_the_object_inside_with_aborts_before_the_dangling_reference_is_used",
-            deleting_the_object_inside_with_aborts_before_the_dangling_reference_is_used,
-        ),
-        (
-            "delete_later_inside_with_waits_until_with_returns",
-            delete_later_inside_with_waits_until_with_returns,
-        ),
-        (
-            "an_object_deleted_in_a_nested_loop_outside_with_is_reported_destroyed",
-            an_object_deleted_in_a_nested_loop_outside_with_is_reported_destroyed,
-        ),
         (
             "a_run_never_deletes_the_application_another_loop_uses",
             a_run_never_deletes_the_application_another_loop_uses,
@@ -572,6 +412,10 @@ fn main() {
         (
             "a_loop_whose_application_is_gone_returns_an_error",
             a_loop_whose_application_is_gone_returns_an_error,
+        ),
+        (
+            "deleting_the_application_never_holds_its_lock_over_user_code",
+            deleting_the_application_never_holds_its_lock_over_user_code,
         ),
         (
             "an_executor_job_waiting_for_the_next_job_does_not_deadlock",
@@ -588,10 +432,6 @@ fn main() {
         (
             "a_panicking_drop_of_a_timer_closure_cancelled_by_close_is_reported",
             a_panicking_drop_of_a_timer_closure_cancelled_by_close_is_reported,
-        ),
-        (
-            "an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here",
-            an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here,
         ),
         ("two_threads_toggling_sigint_do_not_race", two_threads_toggling_sigint_do_not_race),
         (

@@ -1,6 +1,7 @@
 #include "qtasync/cpp/driver.h"
 #include "qtasync/src/driver/ffi.cxx.h"
 
+#include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 #include <QtCore/QTimerEvent>
@@ -60,6 +61,10 @@ char owned_arg0[] = "qtasync";
 char *owned_argv[] = {owned_arg0, nullptr};
 QCoreApplication *owned_app = nullptr;
 int live_dispatchers = 0;  // under app_mutex
+// delete_owned_application is deleting the application (outside the lock: its destructor runs
+// post routines and destroys objects whose code may create loops, which take the lock). Under
+// app_mutex.
+bool deleting_app = false;
 
 }  // namespace
 
@@ -68,10 +73,10 @@ Dispatcher::Dispatcher(rust::Box<DriverContext> ctx) : ctx_(std::move(ctx)) {
     // Counted under the lock that delete_owned_application takes: the application cannot be
     // deleted between this check and the count.
     std::lock_guard<std::mutex> lock(app_mutex);
-    if (QCoreApplication::instance() == nullptr) {
+    if (QCoreApplication::instance() == nullptr && !deleting_app) {
       owned_app = new QCoreApplication(owned_argc, owned_argv);
     }
-    app_ = QCoreApplication::instance();
+    app_ = deleting_app ? nullptr : QCoreApplication::instance();
     ++live_dispatchers;
   }
   // A thread not started by QThread (the main thread before exec, a std::thread) may have no
@@ -93,7 +98,7 @@ Dispatcher::Dispatcher(rust::Box<DriverContext> ctx) : ctx_(std::move(ctx)) {
     });
   }
 #endif
-  if (QCoreApplication *app = QCoreApplication::instance()) {
+  if (QCoreApplication *app = app_.data()) {
     QObject::connect(app, &QCoreApplication::aboutToQuit, this,
                      [this]() { driver_dispatch(*ctx_, DriverEvent::AboutToQuit); });
   }
@@ -261,18 +266,47 @@ bool Dispatcher::event(QEvent *event) {
 }
 
 ObjectWatch::ObjectWatch(QObject &object, rust::Box<WatchContext> ctx)
-    : object_(&object), ctx_(std::move(ctx)) {
+    : object_(&object), thread_(QThread::currentThread()), ctx_(std::move(ctx)) {
+  connect_destroyed();
+  object.installEventFilter(this);
+}
+
+ObjectWatch::~ObjectWatch() {
+  QObject::disconnect(connection_);
+  // Qt removes a destroyed filter from the object's list by itself; removing it here is only
+  // allowed while the object lives on this thread (removeEventFilter touches the object).
+  if (!moved_away_ && !object_.isNull()) object_->removeEventFilter(this);
+}
+
+void ObjectWatch::connect_destroyed() {
   // `this` is the context: direct when the object dies on this thread, queued to this thread
   // when it dies on another one.
-  connection_ = QObject::connect(&object, &QObject::destroyed, this,
+  connection_ = QObject::connect(object_.data(), &QObject::destroyed, this,
                                  [this]() { object_watch_destroyed(*ctx_); });
 }
 
-ObjectWatch::~ObjectWatch() { QObject::disconnect(connection_); }
+void ObjectWatch::ensure_connected() {
+  if (moved_away_ || object_.isNull() || connection_) return;
+  connect_destroyed();
+}
+
+bool ObjectWatch::eventFilter(QObject *watched, QEvent *event) {
+  // ThreadChange is sent to the object (and its children) on its current thread, which is this
+  // watch's thread while it is not moved away, before the move happens.
+  if (event->type() == QEvent::ThreadChange && watched == object_.data() && !moved_away_) {
+    moved_away_ = true;
+    object_watch_moved_away(*ctx_);
+  }
+  return false;
+}
 
 bool ObjectWatch::on_current_thread() const {
-  QObject *object = object_.data();
-  return object != nullptr && object->thread() == QThread::currentThread();
+  // While the object has never moved, it lives on thread_: only this thread can delete it, and
+  // destroyed() reaches this watch directly, so the QPointer is current.
+  if (moved_away_ || thread_ != QThread::currentThread() || object_.isNull()) return false;
+  // Without an application Qt delivers no events, ThreadChange included: then the object itself
+  // has to be asked (a program that moves objects between threads has an application).
+  return QCoreApplication::instance() != nullptr || object_->thread() == thread_;
 }
 
 std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx) {
@@ -284,6 +318,41 @@ bool object_watch_alive(const ObjectWatch &watch) { return watch.alive(); }
 bool object_watch_on_current_thread(const ObjectWatch &watch) {
   return watch.on_current_thread();
 }
+
+void object_watch_ensure_connected(const ObjectWatch &watch) {
+  const_cast<ObjectWatch &>(watch).ensure_connected();
+}
+
+namespace {
+// ObjectRef::with's nested-loop guard (see driver.h). Per thread: how many `with` closures are
+// running, and the event dispatcher whose signals are watched. Every processEvents() call (what
+// QEventLoop::exec, a modal dialog's exec() and QCoreApplication::processEvents all come down
+// to) emits awake() or aboutToBlock() on the thread's dispatcher before it delivers any event;
+// the outer loop's own call was made before `with` started.
+thread_local int with_depth = 0;
+thread_local QPointer<QAbstractEventDispatcher> with_watched_dispatcher;
+
+void on_dispatcher_activity() {
+  if (with_depth > 0) with_guard_nested_loop();
+}
+}  // namespace
+
+void with_guard_enter() {
+  QThread *thread = QThread::currentThread();
+  if (thread->eventDispatcher() == nullptr) {
+    // Made now rather than by a QEventLoop inside the closure, so that it is watched.
+    QEventLoop ensure_event_dispatcher;
+  }
+  QAbstractEventDispatcher *dispatcher = thread->eventDispatcher();
+  if (with_watched_dispatcher.data() != dispatcher) {
+    QObject::connect(dispatcher, &QAbstractEventDispatcher::awake, &on_dispatcher_activity);
+    QObject::connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, &on_dispatcher_activity);
+    with_watched_dispatcher = dispatcher;
+  }
+  ++with_depth;
+}
+
+void with_guard_exit() { --with_depth; }
 
 bool object_on_current_thread(const QObject &object) {
   return object.thread() == QThread::currentThread();
@@ -322,17 +391,28 @@ bool on_application_thread() {
 
 bool ensure_core_application() {
   std::lock_guard<std::mutex> lock(app_mutex);
-  if (QCoreApplication::instance() != nullptr) return false;
+  if (QCoreApplication::instance() != nullptr || deleting_app) return false;
   owned_app = new QCoreApplication(owned_argc, owned_argv);
   return true;
 }
 
 bool delete_owned_application() {
+  QCoreApplication *app = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(app_mutex);
+    if (owned_app == nullptr || QCoreApplication::instance() != owned_app || deleting_app) {
+      return false;
+    }
+    if (owned_app->thread() != QThread::currentThread() || live_dispatchers > 0) return false;
+    app = owned_app;
+    owned_app = nullptr;
+    deleting_app = true;
+  }
+  // Not under the lock: what the destructor runs may create a dispatcher or an application,
+  // which take it. Meanwhile those see deleting_app and get no application.
+  delete app;
   std::lock_guard<std::mutex> lock(app_mutex);
-  if (owned_app == nullptr || QCoreApplication::instance() != owned_app) return false;
-  if (owned_app->thread() != QThread::currentThread() || live_dispatchers > 0) return false;
-  delete owned_app;
-  owned_app = nullptr;
+  deleting_app = false;
   return true;
 }
 

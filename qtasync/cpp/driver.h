@@ -65,25 +65,43 @@ private:
 // itself a QObject living on the thread that created it (the Rust state's thread), and it is the
 // context of the destroyed() connection: if the object is destroyed on another thread (after a
 // moveToThread), the notification is queued to this thread instead of touching Rust's
-// single-threaded state from there.
+// single-threaded state from there. It is also the object's event filter, to see a moveToThread
+// (QEvent::ThreadChange, sent on the object's old thread before it moves): from then on the watch
+// never reads the object again, so another thread deleting it cannot race with this one.
 class ObjectWatch : public QObject {
 public:
   ObjectWatch(QObject &object, rust::Box<WatchContext> ctx);
   ~ObjectWatch() override;
   bool alive() const { return !object_.isNull(); }
-  // Whether the object is alive and lives on the calling thread (the only thread where Rust may
-  // touch it: Qt deletes and moves objects only from their own thread).
+  // Whether the object is alive and has never left the watch's thread. Reads only the watch's
+  // own state (never the object, which another thread may be deleting).
   bool on_current_thread() const;
+  // Connects destroyed() again if something disconnected it (QObject::disconnect() of all
+  // signals removes it too). Watch thread only, object on this thread.
+  void ensure_connected();
+
+protected:
+  bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+  void connect_destroyed();
+
   QPointer<QObject> object_;
   QMetaObject::Connection connection_;
+  QThread *thread_;
+  bool moved_away_ = false;
   rust::Box<WatchContext> ctx_;
 };
 
 std::unique_ptr<ObjectWatch> new_object_watch(QObject &object, rust::Box<WatchContext> ctx);
 bool object_watch_alive(const ObjectWatch &watch);
 bool object_watch_on_current_thread(const ObjectWatch &watch);
+void object_watch_ensure_connected(const ObjectWatch &watch);
+// ObjectRef::with's guard against nested event loops: between enter and exit, any processing of
+// events on this thread (a nested QEventLoop, a modal exec(), processEvents) aborts the process
+// before it delivers an event (code run there could reach the object the closure holds as `&mut`).
+void with_guard_enter();
+void with_guard_exit();
 // Whether `object` lives on the calling thread.
 bool object_on_current_thread(const QObject &object);
 // The address of the QObject base (the key of qtasync's per-object state).

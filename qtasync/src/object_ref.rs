@@ -16,7 +16,7 @@ use std::rc::{Rc, Weak};
 use cxx_qt::casting::Upcast;
 use cxx_qt::QObject;
 
-use crate::driver::object_watch::{self, ObjectWatch};
+use crate::driver::object_watch::{self, ObjectWatch, WithGuard};
 
 /// Why [`ObjectRef::try_with`] could not reach the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,15 +78,19 @@ thread_local! {
 ///   [`ObjectAccessError::AlreadyInUse`].
 /// - **Never a destroyed object.** `with` checks that the object is alive and on this thread
 ///   before each access; an async slot's task is cancelled when its object is destroyed.
-/// - **No destruction during `with`.** A nested event loop run inside the closure (a modal
-///   `QDialog::exec`, `QMessageBox`, `QEventLoop::exec`) lets other code run, and Qt can destroy
-///   the object there (`WA_DeleteOnClose`, a task dropping the object's owner). The closure would
-///   then resume with a dangling reference, so qtasync aborts the process when Qt reports such a
-///   destruction, before the closure can touch the object again. A `deleteLater()` made before
-///   the nested loop started is delivered only after it has returned; one made inside it
-///   (`WA_DeleteOnClose` on closing) may be carried out there, and then the abort applies. Run
-///   dialogs outside `with`: take what you need from the object, leave the closure, then
-///   `exec()`.
+/// - **No event loop inside `with`.** Code that a nested event loop runs (a slot, a QML
+///   property read, a task, a deletion) could reach the object while the closure holds it as
+///   `&mut`. So an event loop started inside the closure (a modal `QDialog::exec`,
+///   `QMessageBox`, `QMenu::exec`, `QEventLoop::exec`, `QCoreApplication::processEvents`,
+///   `run_until_complete`) aborts the process before it delivers its first event, loudly and
+///   every time rather than corrupting memory now and then. Take what you need from the object,
+///   leave the closure, then `exec()`.
+/// - **Neither destroyed nor moved during `with`.** If the closure itself deletes the object (by
+///   dropping its owner) or moves it to another thread, qtasync aborts before the closure can
+///   touch it again. A `deleteLater()` is carried out after `with` returns, as usual.
+/// - **Moved away means gone.** Once the object moves to another thread (`moveToThread`), every
+///   `with` from this thread fails with [`ObjectAccessError::WrongThread`], without ever reading
+///   the object again (its new thread may be deleting it).
 ///
 /// ```compile_fail
 /// fn must_be_send<T: Send>() {}
@@ -134,7 +138,9 @@ impl<T: Upcast<QObject>> ObjectRef<T> {
         let raw: *mut T = unsafe { Pin::into_inner_unchecked(object) as *mut T };
         let existing = OBJECTS.with(|objects| objects.borrow().get(&key).and_then(Weak::upgrade));
         let state = match existing {
-            Some(state) if state.watch.alive() => state,
+            // A state whose object moved away (and back) is replaced: nothing can be inside its
+            // `with`, since moving the object while `with` holds it aborts.
+            Some(state) if state.watch.on_current_thread() => state,
             _ => {
                 // SAFETY: `raw` comes from the live pinned `&mut T` this function consumed; the
                 // new reference is used only for this upcast, before this function returns.
@@ -174,6 +180,10 @@ impl<T> ObjectRef<T> {
             }
         }
         let _release = Release(in_use);
+        // A `QObject::disconnect()` of all the object's signals also removes the watch's
+        // destroyed() connection: restore it before handing out the object.
+        self.state.watch.ensure_connected();
+        let _nested_loop_guard = WithGuard::enter();
         // SAFETY: the object is alive (its QPointer is set, destroyed() has not been reported)
         // and lives on this thread, where nothing else runs while we do; `ObjectRef` is `!Send`,
         // so the Rust state is this thread's. Every `ObjectRef` to this object shares this

@@ -69,6 +69,7 @@ impl Runner {
         self
     }
 
+
     /// Runs `future` as the main task. Returns `Some(output)` if it completed, `None` if the
     /// loop ended first (with `keep_running`, when the application quits or `stop()` is called).
     /// With `keep_running(false)` a panic or cancellation of the future is an error; with
@@ -94,15 +95,16 @@ impl Runner {
         if let Some(debug) = self.debug {
             event_loop.set_debug(debug);
         }
-        if self.handle_sigint && !event_loop.set_sigint_enabled(true) {
-            return Err(RunError::SigintUnavailable);
-        }
         let engine = if self.quit_qapp && app::on_application_thread() && app::loop_level() == 0 {
             Engine::Application
         } else {
             Engine::LocalLoop
         };
+        let started = !self.handle_sigint || event_loop.set_sigint_enabled(true);
         let outcome = match future {
+            // Not started: the clean-up below still closes the loop and deletes the application
+            // this run created.
+            _ if !started => Err(RunError::SigintUnavailable),
             Some(future) if !self.keep_running => {
                 event_loop.run_until_complete_with(engine, future).map(Some)
             }
@@ -113,7 +115,7 @@ impl Runner {
             },
         };
         let interrupted = event_loop.take_interrupted();
-        if self.handle_sigint {
+        if self.handle_sigint && started {
             event_loop.set_sigint_enabled(false);
         }
         // asyncio.run's clean-up: remaining tasks are cancelled (their futures dropped here, so
@@ -126,7 +128,7 @@ impl Runner {
         if self.quit_qapp {
             let deleted = created_app && app::delete_owned();
             // Another thread's application is left alone: its own loops end it.
-            if !deleted && engine == Engine::LocalLoop && on_application_thread {
+            if started && !deleted && engine == Engine::LocalLoop && on_application_thread {
                 app::quit();
             }
         }

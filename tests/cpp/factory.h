@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "rust/cxx.h"
+
 class Worker;
 
 std::unique_ptr<Worker> new_worker();
@@ -13,3 +15,9 @@ void move_worker_away(Worker &worker);
 void delete_worker_away(std::unique_ptr<Worker> worker);
 // QObject::deleteLater, as WA_DeleteOnClose and QML's destroy() do.
 void worker_delete_later(Worker &worker);
+// QObject::disconnect() of every signal of `worker` (watch connections included).
+void disconnect_everything(Worker &worker);
+// QCoreApplication::processEvents() on the calling thread.
+void process_events();
+// qAddPostRoutine: `routine` runs inside the application's destructor.
+void add_post_routine(rust::Fn<void()> routine);

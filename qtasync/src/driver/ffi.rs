@@ -21,6 +21,8 @@ pub(crate) mod bridge {
 
         type WatchContext;
         fn object_watch_destroyed(context: &WatchContext);
+        fn object_watch_moved_away(context: &WatchContext);
+        fn with_guard_nested_loop();
     }
 
     unsafe extern "C++" {
@@ -38,6 +40,9 @@ pub(crate) mod bridge {
         ) -> UniquePtr<ObjectWatch>;
         fn object_watch_alive(watch: &ObjectWatch) -> bool;
         fn object_watch_on_current_thread(watch: &ObjectWatch) -> bool;
+        fn object_watch_ensure_connected(watch: &ObjectWatch);
+        fn with_guard_enter();
+        fn with_guard_exit();
         fn object_on_current_thread(object: &QObject) -> bool;
         fn object_address(object: &QObject) -> usize;
 
@@ -59,5 +64,7 @@ pub(crate) mod bridge {
     }
 }
 
-pub(crate) use super::object_watch::{object_watch_destroyed, WatchContext};
+pub(crate) use super::object_watch::{
+    object_watch_destroyed, object_watch_moved_away, with_guard_nested_loop, WatchContext,
+};
 pub(crate) use super::{driver_dispatch, DriverContext};

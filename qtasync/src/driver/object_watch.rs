@@ -46,15 +46,10 @@ pub(crate) fn object_watch_destroyed(context: &WatchContext) {
     let Some(state) = context.state.upgrade() else { return };
     if state.in_use.get() {
         // A `with` closure further up this thread's stack holds `Pin<&mut T>` to the object that
-        // is being destroyed (a nested event loop inside `with` deleted it). When this returns,
+        // is being destroyed (the closure deleted it itself, say by dropping its owner). When this returns,
         // the closure would resume with a dangling reference: no sound way on exists, and a panic
         // cannot unwind through Qt's frames, so the process ends here, before any further access.
-        eprintln!(
-            "qtasync: a QObject was destroyed while ObjectRef::with was using it (a nested event \
-             loop inside `with` deleted it); aborting before the dangling reference is used. \
-             Run dialogs and other nested loops outside `with`."
-        );
-        std::process::abort();
+        abort_with("a QObject was destroyed while ObjectRef::with was using it");
     }
     state.destroyed.set(true);
     let callbacks = std::mem::take(&mut *state.on_destroyed.borrow_mut());
@@ -63,6 +58,53 @@ pub(crate) fn object_watch_destroyed(context: &WatchContext) {
             let panic = crate::core::exception::Panic::new(payload);
             eprintln!("qtasync: a destroyed() callback {panic}");
         }
+    }
+}
+
+/// Called by Qt when the object is about to move to another thread (`QEvent::ThreadChange`, on
+/// the object's current thread, which is the watch's: an object is moved only from its own
+/// thread). The C++ watch stops reading the object from then on.
+pub(crate) fn object_watch_moved_away(context: &WatchContext) {
+    let Some(state) = context.state.upgrade() else { return };
+    if state.in_use.get() {
+        // The `with` closure holding `Pin<&mut T>` is on this thread's stack; once the object
+        // lives on another thread, that thread may touch or delete it while the closure still
+        // holds the reference. A panic cannot unwind through `moveToThread`'s frames.
+        abort_with("a QObject was moved to another thread while ObjectRef::with was using it");
+    }
+}
+
+/// Called by the nested-loop guard: an event loop started inside `ObjectRef::with` is about to
+/// deliver an event. Code run by that event (a slot, a property read, a task, a deletion) could
+/// reach the object the closure holds as `Pin<&mut T>`, a second reference to it that Rust's
+/// aliasing rules forbid. There is no sound way on, and a panic cannot unwind through Qt.
+pub(crate) fn with_guard_nested_loop() {
+    abort_with(
+        "an event loop (a modal dialog's exec(), QEventLoop::exec) ran inside ObjectRef::with",
+    );
+}
+
+fn abort_with(what: &str) -> ! {
+    eprintln!(
+        "qtasync: {what}; aborting before the object is reached twice. Leave `with` before \
+         running dialogs and other nested loops."
+    );
+    std::process::abort();
+}
+
+/// Marks the stretch in which an `ObjectRef::with` closure runs, for the nested-loop guard.
+pub(crate) struct WithGuard(());
+
+impl WithGuard {
+    pub(crate) fn enter() -> Self {
+        bridge::with_guard_enter();
+        WithGuard(())
+    }
+}
+
+impl Drop for WithGuard {
+    fn drop(&mut self) {
+        bridge::with_guard_exit();
     }
 }
 
@@ -86,9 +128,18 @@ impl ObjectWatch {
         !self.state.destroyed() && self.cpp.as_ref().is_some_and(bridge::object_watch_alive)
     }
 
-    /// Whether the object is alive and lives on the calling thread.
+    /// Whether the object is alive and has never left the calling thread (the watch's). Reads
+    /// only the watch's state, never the object.
     pub(crate) fn on_current_thread(&self) -> bool {
         self.cpp.as_ref().is_some_and(bridge::object_watch_on_current_thread)
+    }
+
+    /// Connects `destroyed()` again if a `QObject::disconnect()` of all the object's signals
+    /// removed it. Call only while `on_current_thread()`.
+    pub(crate) fn ensure_connected(&self) {
+        if let Some(cpp) = self.cpp.as_ref() {
+            bridge::object_watch_ensure_connected(cpp);
+        }
     }
 }
 

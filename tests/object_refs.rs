@@ -30,8 +30,11 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The owner of a worker that a case can drop from anywhere.
+type Owner = Rc<RefCell<Option<cxx::UniquePtr<Worker>>>>;
+
 /// An object owned by an `Rc` that the case can drop from anywhere, and an `ObjectRef` to it.
-fn shared_worker() -> (Rc<RefCell<Option<cxx::UniquePtr<Worker>>>>, ObjectRef<Worker>) {
+fn shared_worker() -> (Owner, ObjectRef<Worker>) {
     let owner = Rc::new(RefCell::new(Some(new_worker())));
     // SAFETY: the owner is used by the cases only to drop or move the object, never to reach it
     // while a `with` runs.
@@ -128,7 +131,7 @@ fn deleting_the_object_inside_with_aborts_before_the_dangling_reference_is_used(
 /// same deletion inside `with`: the watch connected itself again on entry.
 fn deleting_a_disconnected_object_inside_with_child() {
     let (owner, object) = shared_worker();
-    object.with(|worker| disconnect_everything(worker));
+    object.with(disconnect_everything);
     object.with(|worker| {
         drop(owner.borrow_mut().take());
         println!("resumed with steps_done = {}", worker.steps_done());
@@ -148,7 +151,7 @@ fn a_disconnected_object_still_reports_its_destruction() {
     let destroyed = Rc::new(Cell::new(false));
     let d = destroyed.clone();
     object.on_destroyed(move || d.set(true));
-    object.with(|worker| disconnect_everything(worker));
+    object.with(disconnect_everything);
     assert_eq!(object.try_with(|_| ()), Ok(()), "`with` reconnects the watch");
     drop(owner.borrow_mut().take());
     assert!(destroyed.get(), "destroyed() reached the watch");

@@ -18,7 +18,7 @@ use crate::options::{self, default_crate_path, item_with_error};
 
 const MAIN_OPTIONS: &[&str] =
     &["keep_running", "quit_qapp", "handle_sigint", "debug", "app", "crate"];
-const TEST_OPTIONS: &[&str] = &["timeout", "crate"];
+const TEST_OPTIONS: &[&str] = &["timeout", "start_paused", "allow_leftovers", "crate"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum App {
@@ -259,9 +259,13 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut krate = default_crate_path();
     let mut timeout_ms = None;
+    let mut start_paused = false;
+    let mut allow_leftovers = false;
     if let Some(parsed) = errors.take(options::parse(args, TEST_OPTIONS)) {
         for option in parsed {
             match option.key.as_str() {
+                "start_paused" => start_paused = errors.take(option.bool()).unwrap_or(false),
+                "allow_leftovers" => allow_leftovers = errors.take(option.bool()).unwrap_or(false),
                 "timeout" => {
                     if let Some((text, span)) = errors.take(option.string("\"5s\"")) {
                         match parse_timeout(&text) {
@@ -302,7 +306,13 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis #sig {
-            #krate::testing::run_test(#timeout, #make)
+            #krate::testing::run_test_with(
+                #krate::testing::TestOptions::new()
+                    .timeout(#timeout)
+                    .start_paused(#start_paused)
+                    .allow_leftovers(#allow_leftovers),
+                #make,
+            )
         }
     };
     if let Some(error) = errors.0 {

@@ -26,7 +26,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// An async test on the Qt loop: every test of a binary shares one application on one Qt
-/// thread, each gets a fresh loop. Options: `timeout = "5s"` (also `ms`, `m`), `crate = "path"`.
+/// thread, each gets a fresh loop. Options: `timeout = "5s"` (also `ms`, `m`; real time),
+/// `start_paused = true` (the loop's clock starts paused: virtual time, see `qtasync::time`),
+/// `allow_leftovers = true` (by default a test that ends with tasks still running or callbacks
+/// still scheduled fails, naming them), `crate = "path"`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(args.into(), item.into()).into()

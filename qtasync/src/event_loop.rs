@@ -59,6 +59,7 @@ pub fn current_task() -> Option<TaskRef> {
 }
 
 /// Spawns `future` as a task on the running loop (asyncio's `create_task` as a free function).
+#[track_caller]
 pub fn spawn<F: Future + 'static>(future: F) -> Result<Task<F::Output>, SpawnError> {
     let event_loop = get_running_loop().map_err(|_| SpawnError::NoRunningLoop)?;
     event_loop.create_task(future).map_err(|_| SpawnError::Closed)
@@ -123,7 +124,7 @@ impl LoopInner {
             }
         }
         if !self.core.is_closed() {
-            self.driver.arm(self.core.next_deadline());
+            self.driver.arm(self.core.next_real_deadline());
         }
     }
 }
@@ -222,7 +223,7 @@ impl EventLoop {
         EventLoop { inner }
     }
 
-    fn core(&self) -> &Scheduler {
+    pub(crate) fn core(&self) -> &Scheduler {
         &self.inner.core
     }
 
@@ -233,9 +234,10 @@ impl EventLoop {
 
     // ----- time and callbacks -----------------------------------------------------------------
 
-    /// The loop's clock: monotonic (unlike QtAsyncio's wall-clock `time()`).
+    /// The loop's clock: monotonic (unlike QtAsyncio's wall-clock `time()`), and virtual while
+    /// paused (see [`time::pause`](crate::time::pause)).
     pub fn time(&self) -> Instant {
-        Instant::now()
+        self.core().clock().now()
     }
 
     /// Schedules `callback` to run once, after the callbacks already scheduled (FIFO).
@@ -251,7 +253,7 @@ impl EventLoop {
         delay: Duration,
         callback: impl FnOnce() + 'static,
     ) -> Result<TimerHandle, LoopClosed> {
-        let when = Instant::now().checked_add(delay).unwrap_or_else(far_future);
+        let when = self.time().checked_add(delay).unwrap_or_else(far_future);
         self.core().call_at(when, callback, Location::caller())
     }
 
@@ -289,6 +291,7 @@ impl EventLoop {
 
     /// Wraps `future` in a task scheduled to run soon (asyncio's `create_task`). The future may
     /// be `!Send`: it is polled and dropped on this thread only.
+    #[track_caller]
     pub fn create_task<F: Future + 'static>(
         &self,
         future: F,
@@ -296,7 +299,8 @@ impl EventLoop {
         if self.is_closed() {
             return Err(LoopClosed);
         }
-        let NewTask { task, header, future } = new_task(future, self.inner.core.weak());
+        let location = Location::caller();
+        let NewTask { task, header, future } = new_task(future, self.inner.core.weak(), location);
         let factory = self.inner.task_factory.borrow().clone();
         let future = match factory {
             None => future,
@@ -405,7 +409,7 @@ impl EventLoop {
         // The first dispatch: runs what is ready and notices a stop() made before this run.
         self.core().shared.begin_drain();
         self.core().shared.request_wake();
-        self.inner.driver.arm(self.core().next_deadline());
+        self.inner.driver.arm(self.core().next_real_deadline());
         let ran = self.inner.driver.exec(engine);
         self.inner.driver.arm(None);
         ran.map_err(|_| LoopError::NoApplication)?;
@@ -508,7 +512,12 @@ impl EventLoop {
             return Err(ExecutorError::LoopClosed);
         }
         let executor = self.default_executor()?;
-        ExecutorJob::submit(&*executor, job, self.unretrieved_job_panic_reporter())
+        ExecutorJob::submit(
+            &*executor,
+            job,
+            self.unretrieved_job_panic_reporter(),
+            self.core().clock().hold(&self.core().shared),
+        )
     }
 
     /// Like `run_in_executor`, on the given executor.
@@ -524,7 +533,12 @@ impl EventLoop {
         if self.is_closed() {
             return Err(ExecutorError::LoopClosed);
         }
-        ExecutorJob::submit(executor, job, self.unretrieved_job_panic_reporter())
+        ExecutorJob::submit(
+            executor,
+            job,
+            self.unretrieved_job_panic_reporter(),
+            self.core().clock().hold(&self.core().shared),
+        )
     }
 
     /// Brings a panic of an executor job whose handle was dropped back to this loop's exception

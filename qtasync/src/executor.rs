@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 
 use futures_channel::oneshot;
 
+use crate::core::clock::TimeHold;
 use crate::core::exception::Panic;
 use crate::error::ExecutorError;
 
@@ -182,10 +183,12 @@ impl<R: Send + 'static> ExecutorJob<R> {
     /// Runs `job` on `executor`. A panic nobody can retrieve any more (the job handle was
     /// dropped) goes to `unretrieved`, which reports it as asyncio reports a future's exception
     /// that was never retrieved.
+    /// `hold` keeps the loop's paused clock from jumping ahead until the result is sent.
     pub(crate) fn submit<F>(
         executor: &dyn Executor,
         job: F,
         unretrieved: impl FnOnce(Panic) + Send + 'static,
+        hold: TimeHold,
     ) -> Result<Self, ExecutorError>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -195,6 +198,9 @@ impl<R: Send + 'static> ExecutorJob<R> {
             if let Err(Err(payload)) = sender.send(catch_unwind(AssertUnwindSafe(job))) {
                 unretrieved(Panic::new(payload));
             }
+            // After the send, which queued the waiting task's wake: the loop sees work ready
+            // before it sees the clock free.
+            drop(hold);
         }))?;
         Ok(ExecutorJob { result })
     }

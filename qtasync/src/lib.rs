@@ -74,7 +74,7 @@ pub mod sync;
 pub mod task;
 pub mod testing;
 mod thread_bound;
-mod time;
+pub mod time;
 
 pub use crate::asyncgen::TrackedStream;
 pub use crate::core::callback::{Handle, TimerHandle};

@@ -24,11 +24,18 @@ pub struct Runner {
     quit_qapp: bool,
     handle_sigint: bool,
     debug: Option<bool>,
+    start_paused: bool,
 }
 
 impl Default for Runner {
     fn default() -> Self {
-        Runner { keep_running: true, quit_qapp: true, handle_sigint: false, debug: None }
+        Runner {
+            keep_running: true,
+            quit_qapp: true,
+            handle_sigint: false,
+            debug: None,
+            start_paused: false,
+        }
     }
 }
 
@@ -69,6 +76,11 @@ impl Runner {
         self
     }
 
+    /// Starts the loop with its clock paused (virtual time; see [`crate::time::pause`]).
+    pub fn start_paused(mut self, start_paused: bool) -> Self {
+        self.start_paused = start_paused;
+        self
+    }
 
     /// Runs `future` as the main task. Returns `Some(output)` if it completed, `None` if the
     /// loop ended first (with `keep_running`, when the application quits or `stop()` is called).
@@ -94,6 +106,9 @@ impl Runner {
         let event_loop = EventLoop::new();
         if let Some(debug) = self.debug {
             event_loop.set_debug(debug);
+        }
+        if self.start_paused {
+            event_loop.pause_time();
         }
         let engine = if self.quit_qapp && app::on_application_thread() && app::loop_level() == 0 {
             Engine::Application

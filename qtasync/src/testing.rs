@@ -66,10 +66,59 @@ impl<E: Debug> TestOutcome for Result<(), E> {
     }
 }
 
+/// How [`run_test_with`] (and so `#[qtasync::test]`) runs a test.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct TestOptions {
+    /// Fail the test when it runs longer than this, in real time (even with a paused clock).
+    pub timeout: Option<Duration>,
+    /// Start with the loop's clock paused (virtual time; see [`crate::time::pause`]).
+    pub start_paused: bool,
+    /// Let the test end with tasks still running or callbacks still scheduled (by default that
+    /// fails the test, naming what was left).
+    pub allow_leftovers: bool,
+}
+
+impl TestOptions {
+    /// No timeout, real time, leftovers fail the test.
+    pub fn new() -> Self {
+        TestOptions::default()
+    }
+
+    /// Sets [`timeout`](Self::timeout).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets [`start_paused`](Self::start_paused).
+    pub fn start_paused(mut self, start_paused: bool) -> Self {
+        self.start_paused = start_paused;
+        self
+    }
+
+    /// Sets [`allow_leftovers`](Self::allow_leftovers).
+    pub fn allow_leftovers(mut self, allow_leftovers: bool) -> Self {
+        self.allow_leftovers = allow_leftovers;
+        self
+    }
+}
+
+/// [`run_test_with`] with a timeout and the other options at their defaults.
+pub fn run_test<M, F>(timeout: Option<Duration>, make: M)
+where
+    M: FnOnce() -> F + Send + 'static,
+    F: Future + 'static,
+    F::Output: TestOutcome,
+{
+    run_test_with(TestOptions::new().timeout(timeout), make)
+}
+
 /// Runs the future made by `make` on a fresh loop on the test binary's Qt thread, and fails the
 /// calling test (by panicking, with the original panic when there is one) if it panics, returns
-/// an error, or runs longer than `timeout`.
-pub fn run_test<M, F>(timeout: Option<Duration>, make: M)
+/// an error, runs longer than the timeout, or leaves tasks or callbacks behind (unless
+/// allowed).
+pub fn run_test_with<M, F>(options: TestOptions, make: M)
 where
     M: FnOnce() -> F + Send + 'static,
     F: Future + 'static,
@@ -79,19 +128,30 @@ where
     let job: Job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(move || {
             let event_loop = EventLoop::new();
+            if options.start_paused {
+                event_loop.pause_time();
+            }
             let future = make();
-            let ran = match timeout {
-                Some(limit) => event_loop
-                    .run_until_complete(async move { crate::time::timeout(limit, future).await }),
-                None => event_loop.run_until_complete(async move { Ok(future.await) }),
-            };
+            let watchdog = options.timeout.map(|limit| Watchdog::start(&event_loop, limit));
+            let ran = event_loop.run_until_complete(future);
+            let timed_out = watchdog.is_some_and(Watchdog::finish);
+            let leftovers = event_loop.core().leftovers();
             let _ = event_loop.close();
             match ran {
-                Ok(Ok(output)) => Ok(output.into_outcome()),
-                Ok(Err(_)) => Ok(Err(format!(
+                _ if timed_out => Ok(Err(format!(
                     "test timed out after {:?}",
-                    timeout.expect("only a timeout elapses")
+                    options.timeout.expect("only a timeout elapses")
                 ))),
+                Ok(output) => match output.into_outcome() {
+                    Ok(()) if !options.allow_leftovers && !leftovers.is_empty() => {
+                        Ok(Err(format!(
+                            "the test left work behind (use `allow_leftovers = true` if that is \
+                             intended):\n  {}",
+                            leftovers.join("\n  ")
+                        )))
+                    }
+                    outcome => Ok(outcome),
+                },
                 Err(RunError::Task(TaskError::Panicked(panic))) => Err(panic.into_payload()),
                 Err(error) => Ok(Err(format!("the test's event loop failed: {error}"))),
             }
@@ -105,5 +165,32 @@ where
         // Re-panicking here (rather than `resume_unwind`) prints the message under this test.
         Ok(Err(payload)) => panic!("{}", crate::core::exception::Panic::new(payload).message()),
         Err(_) => panic!("the Qt test thread died"),
+    }
+}
+
+/// Stops a test's loop after a real-time limit (the loop's own clock may be paused).
+struct Watchdog {
+    done: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<bool>,
+}
+
+impl Watchdog {
+    fn start(event_loop: &EventLoop, limit: Duration) -> Self {
+        let handle = event_loop.threadsafe_handle();
+        let (done, finished) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || match finished.recv_timeout(limit) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = handle.stop();
+                true
+            }
+            _ => false,
+        });
+        Watchdog { done, thread }
+    }
+
+    /// Whether the limit passed first.
+    fn finish(self) -> bool {
+        let _ = self.done.send(());
+        self.thread.join().unwrap_or(true)
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod arena;
 pub(crate) mod callback;
+pub(crate) mod clock;
 pub(crate) mod done_callbacks;
 pub(crate) mod exception;
 pub(crate) mod loop_future;

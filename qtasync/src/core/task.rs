@@ -10,6 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,6 +79,8 @@ pub(crate) struct TaskMeta {
     waker: RefCell<Option<Waker>>,
     scheduler: Weak<Scheduler>,
     this: Weak<dyn TaskHeader>,
+    /// Where the task was created.
+    location: &'static Location<'static>,
 }
 
 #[derive(Default)]
@@ -274,6 +277,11 @@ impl TaskRef {
     /// Renames the task.
     pub fn set_name(&self, name: impl Into<String>) {
         self.meta().rare().name = Some(name.into());
+    }
+
+    /// Where the task was created (`create_task`, `spawn`, a group's `spawn`).
+    pub fn spawn_location(&self) -> &'static Location<'static> {
+        self.meta().location
     }
 
     /// Asks for the task to be cancelled: at its next step its future is dropped and it finishes
@@ -491,7 +499,11 @@ pub(crate) struct NewTask<T> {
     pub(crate) future: Pin<Box<dyn Future<Output = ()>>>,
 }
 
-pub(crate) fn new_task<F>(future: F, scheduler: Weak<Scheduler>) -> NewTask<F::Output>
+pub(crate) fn new_task<F>(
+    future: F,
+    scheduler: Weak<Scheduler>,
+    location: &'static Location<'static>,
+) -> NewTask<F::Output>
 where
     F: Future + 'static,
 {
@@ -509,6 +521,7 @@ where
                 waker: RefCell::new(None),
                 scheduler,
                 this,
+                location,
             },
             state: RefCell::new(TaskState::Running),
             join_waker: RefCell::new(None),

@@ -87,6 +87,11 @@ impl TimerHeap {
         }
     }
 
+    /// The live (not cancelled) callbacks, in no particular order.
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Rc<dyn Callback>> {
+        self.heap.iter().map(|entry| &entry.callback).filter(|callback| !callback.cancelled())
+    }
+
     /// Empties the heap, handing back every entry (for dropping outside any borrow).
     pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn Callback>> {
         self.cancelled.set(0);

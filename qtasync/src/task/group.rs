@@ -73,6 +73,7 @@ struct GroupInner<E> {
 }
 
 impl<E: 'static> GroupInner<E> {
+    #[track_caller]
     fn spawn<F>(self: &Rc<Self>, future: F) -> Result<TaskRef, GroupSpawnError>
     where
         F: Future + 'static,
@@ -201,6 +202,7 @@ impl<E: 'static> TaskGroup<E> {
 
     /// Spawns `future` as a child task on the running loop (asyncio's `tg.create_task`) and
     /// returns a reference to it (to cancel it, name it, or see whether it is done).
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> Result<TaskRef, GroupSpawnError>
     where
         F: Future + 'static,
@@ -315,6 +317,7 @@ pub struct Spawner<E = Infallible> {
 
 impl<E: 'static> Spawner<E> {
     /// Like [`TaskGroup::spawn`]; [`GroupSpawnError::Finished`] once the group is gone.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> Result<TaskRef, GroupSpawnError>
     where
         F: Future + 'static,

@@ -7,3 +7,9 @@ async fn waits() -> Result<(), String> {
 
 #[qtasync::test(crate = "qtasync", timeout = "250ms")]
 async fn plain() {}
+
+#[qtasync::test(start_paused = true, allow_leftovers = true)]
+async fn paused() {
+    qtasync::sleep(std::time::Duration::from_secs(3600)).await;
+    qtasync::spawn(std::future::pending::<()>()).unwrap();
+}

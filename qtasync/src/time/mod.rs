@@ -1,5 +1,10 @@
-//! Time on the loop: `sleep` (asyncio.sleep), `timeout` (asyncio.timeout / wait_for) and
-//! `yield_now` (asyncio.sleep(0)). All use the loop's one timer heap.
+//! Time on the loop: `sleep` (asyncio.sleep), `timeout` (asyncio.timeout / wait_for),
+//! `yield_now` (asyncio.sleep(0)), all on the loop's one timer heap, and time that tests control
+//! ([`pause`], [`advance`], [`resume`], [`now`]).
+
+mod control;
+
+pub use control::{advance, now, pause, resume};
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -17,16 +22,30 @@ use crate::core::callback::{Callback, TimerHandle};
 ///
 /// # Panics
 /// When polled outside a running qtasync loop (as `tokio::time::sleep` does outside tokio).
+///
+/// The duration counts on the loop's clock ([`now`]) from this call when a loop runs on this
+/// thread, otherwise from the first poll (which is always on a running loop).
 pub fn sleep(duration: Duration) -> Sleep {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400 * 365 * 30));
-    sleep_until(deadline)
+    match crate::core::scheduler::running() {
+        Some(scheduler) => sleep_until(after(scheduler.clock().now(), duration)),
+        None => Sleep { deadline: Deadline::After(duration), timer: None },
+    }
 }
 
-/// Waits until `deadline` (never earlier).
+/// Waits until `deadline` on the loop's clock ([`now`], `EventLoop::time`); never earlier.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline, timer: None }
+    Sleep { deadline: Deadline::At(deadline), timer: None }
+}
+
+fn after(now: Instant, duration: Duration) -> Instant {
+    now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+}
+
+#[derive(Clone, Copy)]
+enum Deadline {
+    At(Instant),
+    /// Made outside a running loop: counts from the first poll.
+    After(Duration),
 }
 
 /// A sleep's timer: the timer-heap callback and the sleeper's waker in one allocation.
@@ -68,19 +87,27 @@ impl Callback for Alarm {
     fn in_heap(&self) -> bool {
         self.in_heap.get()
     }
+
+    fn wakes_task(&self) -> bool {
+        true
+    }
 }
 
 /// The future of [`sleep`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    deadline: Instant,
+    deadline: Deadline,
     timer: Option<(TimerHandle, Rc<Alarm>)>,
 }
 
 impl Sleep {
-    /// When the sleep ends.
+    /// When the sleep ends, on the loop's clock. For a sleep made outside a running loop and
+    /// not yet polled: as if it started now.
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        match self.deadline {
+            Deadline::At(deadline) => deadline,
+            Deadline::After(duration) => after(now(), duration),
+        }
     }
 }
 
@@ -100,13 +127,18 @@ impl Future for Sleep {
         }
         let scheduler = crate::core::scheduler::running()
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
+        let deadline = match self.deadline {
+            Deadline::At(deadline) => deadline,
+            Deadline::After(duration) => after(scheduler.clock().now(), duration),
+        };
+        self.deadline = Deadline::At(deadline);
         let alarm = Rc::new(Alarm {
             fired: Cell::new(false),
             cancelled: Cell::new(false),
             in_heap: Cell::new(false),
             waker: RefCell::new(Some(cx.waker().clone())),
         });
-        match scheduler.schedule_at(self.deadline, alarm.clone()) {
+        match scheduler.schedule_at(deadline, alarm.clone()) {
             Ok(handle) => {
                 self.timer = Some((handle, alarm));
                 Poll::Pending
@@ -168,9 +200,8 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let deadline = this.sleep.deadline;
-        match Pin::new(this.sleep).poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Elapsed { deadline })),
+        match Pin::new(&mut *this.sleep).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed { deadline: this.sleep.deadline() })),
             Poll::Pending => Poll::Pending,
         }
     }

@@ -1,0 +1,178 @@
+//! The scheduler without Qt: a test sink counts posted wakes, and the tests call `dispatch`
+//! where the driver would.
+
+use super::*;
+use crate::core::task::new_task;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct CountingSink(Arc<AtomicUsize>);
+impl crate::core::shared::WakeSink for CountingSink {
+    fn post_wake(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn scheduler() -> (Rc<Scheduler>, Arc<AtomicUsize>) {
+    let scheduler = Scheduler::new();
+    let posts = Arc::new(AtomicUsize::new(0));
+    scheduler.shared.set_sink(Some(Box::new(CountingSink(posts.clone()))));
+    (scheduler, posts)
+}
+
+type Log = Rc<RefCell<Vec<u32>>>;
+
+/// A log, and a maker of callbacks that append to it.
+fn log() -> (Log, impl Fn(u32) -> Box<dyn FnOnce()>) {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    (log, move |i| {
+        let l = l.clone();
+        Box::new(move || l.borrow_mut().push(i))
+    })
+}
+
+#[test]
+fn callbacks_run_fifo_and_stop_ends_after_the_iteration() {
+    let (scheduler, posts) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let (log, push) = log();
+    for i in 0..3 {
+        scheduler.call_soon(push(i), Location::caller()).unwrap();
+    }
+    assert_eq!(posts.load(Ordering::SeqCst), 1, "many callbacks, one wake");
+    let weak = scheduler.weak();
+    let later = push(9);
+    scheduler
+        .call_soon(
+            move || {
+                let scheduler = weak.upgrade().unwrap();
+                scheduler.call_soon(later, Location::caller()).unwrap();
+                scheduler.stop();
+            },
+            Location::caller(),
+        )
+        .unwrap();
+    scheduler.call_soon(push(3), Location::caller()).unwrap();
+    assert_eq!(scheduler.dispatch(Budget::DEFAULT), Dispatched::Stopped);
+    assert_eq!(*log.borrow(), vec![0, 1, 2, 3]);
+    assert_eq!(scheduler.dispatch(Budget::DEFAULT), Dispatched::Idle);
+    assert_eq!(*log.borrow(), vec![0, 1, 2, 3, 9]);
+}
+
+#[test]
+fn the_budget_hands_control_back_with_work_left() {
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let (log, push) = log();
+    for i in 0..10 {
+        scheduler.call_soon(push(i), Location::caller()).unwrap();
+    }
+    let budget = Budget { max_items: 4, max_time: Duration::from_secs(1) };
+    assert_eq!(scheduler.dispatch(budget), Dispatched::MoreWork);
+    assert_eq!(log.borrow().len(), 4);
+    assert_eq!(scheduler.dispatch(budget), Dispatched::MoreWork);
+    assert_eq!(scheduler.dispatch(budget), Dispatched::Idle);
+    assert!(log.borrow().iter().copied().eq(0..10));
+}
+
+#[test]
+fn due_timers_run_and_cancelled_ones_do_not() {
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let (log, push) = log();
+    let now = Instant::now();
+    scheduler.call_at(now, push(1), Location::caller()).unwrap();
+    let cancelled = scheduler.call_at(now, push(2), Location::caller()).unwrap();
+    scheduler.call_at(now + Duration::from_secs(60), push(3), Location::caller()).unwrap();
+    cancelled.cancel();
+    scheduler.dispatch(Budget::DEFAULT);
+    assert_eq!(*log.borrow(), vec![1]);
+    assert!(scheduler.next_deadline().unwrap() > now + Duration::from_secs(59));
+}
+
+#[test]
+fn tasks_are_woken_from_other_threads_through_the_shared_queue() {
+    let (scheduler, posts) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let slot: Arc<std::sync::Mutex<Option<Waker>>> = Arc::default();
+    let polls = Rc::new(Cell::new(0));
+    let (s, p) = (slot.clone(), polls.clone());
+    let new = new_task(
+        std::future::poll_fn(move |cx| {
+            p.set(p.get() + 1);
+            if p.get() == 3 {
+                return Poll::Ready(7);
+            }
+            *s.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        }),
+        scheduler.weak(),
+        std::panic::Location::caller(),
+    );
+    let mut task = new.task;
+    scheduler.spawn(new.header, new.future).unwrap();
+    scheduler.dispatch(Budget::DEFAULT);
+    assert_eq!(polls.get(), 1);
+    for _ in 0..2 {
+        let waker = slot.lock().unwrap().take().unwrap();
+        let before = posts.load(Ordering::SeqCst);
+        std::thread::spawn(move || {
+            waker.wake_by_ref();
+            waker.wake();
+        })
+        .join()
+        .unwrap();
+        assert_eq!(posts.load(Ordering::SeqCst), before + 1, "two wakes, one post");
+        scheduler.dispatch(Budget::DEFAULT);
+    }
+    assert_eq!(polls.get(), 3, "each double wake polled once");
+    assert_eq!(task.try_result().unwrap().unwrap(), 7);
+    assert_eq!(scheduler.task_count(), 0);
+}
+
+#[test]
+fn close_drops_futures_on_this_thread_and_refuses_work() {
+    let (scheduler, _) = scheduler();
+    let alive = Rc::new(());
+    let a = alive.clone();
+    let new = new_task(
+        async move {
+            let _keep = a;
+            std::future::pending::<()>().await
+        },
+        scheduler.weak(),
+        std::panic::Location::caller(),
+    );
+    let mut task = new.task;
+    scheduler.spawn(new.header, new.future).unwrap();
+    {
+        let _running = scheduler.enter().unwrap();
+        scheduler.dispatch(Budget::DEFAULT);
+    }
+    assert_eq!(Rc::strong_count(&alive), 2);
+    assert_eq!(scheduler.close(), 1);
+    assert_eq!(Rc::strong_count(&alive), 1);
+    assert!(task.try_result().unwrap().unwrap_err().is_cancelled());
+    assert_eq!(scheduler.call_soon(|| {}, Location::caller()).unwrap_err(), LoopClosed);
+    assert!(scheduler.shared.push(Remote::Call(Box::new(|| {}))).is_err());
+}
+
+#[test]
+fn a_panicking_task_is_caught_and_its_slot_freed() {
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let reports = Rc::new(Cell::new(0));
+    let r = reports.clone();
+    scheduler.set_reporter(Some(Rc::new(move |_| r.set(r.get() + 1))));
+    let new =
+        new_task(async { panic!("inside") }, scheduler.weak(), std::panic::Location::caller());
+    let mut task = new.task;
+    scheduler.spawn(new.header, new.future).unwrap();
+    scheduler.dispatch(Budget::DEFAULT);
+    assert_eq!(scheduler.task_count(), 0);
+    match task.try_result() {
+        Some(Err(TaskError::Panicked(panic))) => assert_eq!(panic.message(), "inside"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(reports.get(), 0, "the handle took it, nothing to report");
+}

@@ -356,6 +356,22 @@ async fn as_completed_yields_in_completion_order() {
     assert_eq!(order, vec![(2, "two"), (0, "zero"), (1, "one")]);
 }
 
+#[qtasync::test(timeout = "60s", start_paused = true)]
+async fn as_completed_with_a_timeout_ends_with_elapsed_and_leaves_the_rest_running() {
+    let quick = spawn(async { sleep(Duration::from_secs(1)).await }).unwrap();
+    let slow = spawn(async { sleep(Duration::from_secs(60)).await }).unwrap();
+    let slow_ref = slow.task_ref();
+    let stream = as_completed(vec![quick, slow]).with_timeout(Duration::from_secs(10));
+    let items: Vec<_> = stream.collect().await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().map(|done| done.index).ok(), Some(0));
+    assert!(items[1].is_err(), "the deadline passed before the slow task");
+    assert!(!slow_ref.done(), "asyncio leaves it running");
+    slow_ref.cancel(None);
+    yield_now().await;
+    assert!(slow_ref.done());
+}
+
 // ----- shield, wait_for ------------------------------------------------------------------------
 
 #[qtasync::test(timeout = "60s")]
@@ -630,6 +646,32 @@ async fn a_barrier_lets_everyone_go_when_the_last_arrives() {
     barrier.abort();
     assert_eq!(waiter.await.unwrap(), Err(BarrierAborted));
     assert_eq!(barrier.wait().await, Err(BarrierAborted));
+    // Reset: whole again, and a new round works.
+    barrier.reset();
+    assert!(!barrier.broken());
+    let (a, b) = (arrive(&barrier), arrive(&barrier));
+    let_others_run().await;
+    assert_eq!(barrier.wait().await.map(|r| r.is_leader()), Ok(true));
+    assert!(a.await.unwrap().is_ok() && b.await.unwrap().is_ok());
+}
+
+#[qtasync::test(timeout = "60s")]
+async fn resetting_a_barrier_fails_its_waiters_and_empties_it() {
+    let barrier = Rc::new(Barrier::new(NonZeroUsize::new(3).unwrap()));
+    let waiters: Vec<_> = (0..2)
+        .map(|_| {
+            let barrier = barrier.clone();
+            spawn(async move { barrier.wait().await }).unwrap()
+        })
+        .collect();
+    let_others_run().await;
+    assert_eq!(barrier.n_waiting(), 2);
+    barrier.reset();
+    for waiter in waiters {
+        assert_eq!(waiter.await.unwrap(), Err(BarrierAborted), "asyncio's BrokenBarrierError");
+    }
+    assert_eq!(barrier.n_waiting(), 0);
+    assert!(!barrier.broken(), "a reset barrier is usable");
 }
 
 #[qtasync::test(timeout = "60s")]

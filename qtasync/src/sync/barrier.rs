@@ -42,6 +42,8 @@ struct State {
     arrived: usize,
     /// Rounds completed.
     generation: u64,
+    /// `reset` calls so far: a waiter from before a reset gets `BarrierAborted`.
+    resets: u64,
     broken: bool,
 }
 
@@ -80,6 +82,7 @@ impl std::error::Error for BarrierAborted {}
 struct Arrival<'a> {
     barrier: &'a Barrier,
     generation: u64,
+    resets: u64,
     waiting: bool,
 }
 
@@ -87,7 +90,7 @@ impl Drop for Arrival<'_> {
     fn drop(&mut self) {
         if self.waiting {
             let mut state = lock(&self.barrier.state);
-            if state.generation == self.generation && !state.broken {
+            if state.generation == self.generation && state.resets == self.resets && !state.broken {
                 state.arrived -= 1;
             }
         }
@@ -99,7 +102,7 @@ impl Barrier {
     pub fn new(parties: NonZeroUsize) -> Self {
         Barrier {
             parties: parties.get(),
-            state: Mutex::new(State { arrived: 0, generation: 0, broken: false }),
+            state: Mutex::new(State { arrived: 0, generation: 0, resets: 0, broken: false }),
             passed: event_listener::Event::new(),
         }
     }
@@ -121,7 +124,13 @@ impl Barrier {
                 self.passed.notify(usize::MAX);
                 return Ok(BarrierWaitResult { index, parties: self.parties });
             }
-            (Arrival { barrier: self, generation: state.generation, waiting: true }, index)
+            let arrival = Arrival {
+                barrier: self,
+                generation: state.generation,
+                resets: state.resets,
+                waiting: true,
+            };
+            (arrival, index)
         };
         loop {
             let listener = {
@@ -130,7 +139,7 @@ impl Barrier {
                     arrival.waiting = false;
                     return Ok(BarrierWaitResult { index, parties: self.parties });
                 }
-                if state.broken {
+                if state.broken || state.resets != arrival.resets {
                     arrival.waiting = false;
                     return Err(BarrierAborted);
                 }
@@ -138,6 +147,18 @@ impl Barrier {
             };
             listener.await;
         }
+    }
+
+    /// Returns the barrier to its empty state (asyncio's `reset`): the tasks waiting now get
+    /// [`BarrierAborted`]; an aborted barrier is whole again; later waits start a new round.
+    pub fn reset(&self) {
+        {
+            let mut state = lock(&self.state);
+            state.arrived = 0;
+            state.resets += 1;
+            state.broken = false;
+        }
+        self.passed.notify(usize::MAX);
     }
 
     /// Breaks the barrier: current and future waiters get [`BarrierAborted`].

@@ -30,4 +30,6 @@ pub use self::gather::{gather, gather_settled, Gather, GatherSettled};
 pub use self::group::{ChildOutput, GroupSpawnError, Spawner, TaskGroup, TaskGroupJoin};
 pub use self::group_error::{ChildError, TaskGroupError};
 pub use self::shield::{shield, wait_for, Shield};
-pub use self::wait::{as_completed, wait, AsCompleted, ReturnWhen, Wait, WaitResult};
+pub use self::wait::{
+    as_completed, wait, AsCompleted, AsCompletedTimeout, ReturnWhen, Wait, WaitResult,
+};

@@ -12,7 +12,7 @@ use futures_util::stream::FuturesUnordered;
 
 use super::completed::{indexed, Completed, Indexed};
 use crate::core::task::Task;
-use crate::time::{sleep, Sleep};
+use crate::time::{sleep, Elapsed, Sleep};
 
 /// When [`wait`] returns (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,8 +145,8 @@ impl<T: fmt::Debug + 'static> fmt::Debug for Wait<T> {
 
 /// The tasks as a [`Stream`] of [`Completed`], in the order they finish (asyncio's
 /// `as_completed`). Each item carries the task's input index and its result. Dropping the stream
-/// leaves the remaining tasks running, as asyncio does; for a deadline wrap each `next()` in
-/// [`timeout`](crate::timeout).
+/// leaves the remaining tasks running, as asyncio does; for a deadline see
+/// [`AsCompleted::with_timeout`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -185,6 +185,64 @@ impl<T> AsCompleted<T> {
     /// Whether every task has been yielded.
     pub fn is_empty(&self) -> bool {
         self.running.is_empty()
+    }
+
+    /// asyncio's `as_completed(tasks, timeout=...)`: the same stream with a deadline `within`
+    /// from now. Items are `Ok(Completed)`; once the deadline passes with tasks left, one
+    /// `Err(Elapsed)` ends the stream (the remaining tasks keep running, as in asyncio).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use futures::StreamExt;
+    /// use qtasync::{as_completed, sleep, spawn, Runner};
+    ///
+    /// let items = Runner::new().keep_running(false).start_paused(true).run(async {
+    ///     let quick = spawn(async { 1 }).unwrap();
+    ///     let slow = spawn(async { sleep(Duration::from_secs(60)).await; 2 }).unwrap();
+    ///     let stream = as_completed(vec![quick, slow]).with_timeout(Duration::from_secs(1));
+    ///     stream.map(|item| item.map(|done| done.index).is_ok()).collect::<Vec<_>>().await
+    /// }).unwrap();
+    /// assert_eq!(items, Some(vec![true, false]));
+    /// ```
+    pub fn with_timeout(self, within: Duration) -> AsCompletedTimeout<T> {
+        AsCompletedTimeout { inner: self, deadline: Some(sleep(within)) }
+    }
+}
+
+/// The stream of [`AsCompleted::with_timeout`].
+#[must_use = "streams do nothing unless polled"]
+pub struct AsCompletedTimeout<T> {
+    inner: AsCompleted<T>,
+    /// `None` once the deadline was reported.
+    deadline: Option<Sleep>,
+}
+
+impl<T: 'static> Stream for AsCompletedTimeout<T> {
+    type Item = Result<Completed<T>, Elapsed>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let Some(deadline) = this.deadline.as_mut() else { return Poll::Ready(None) };
+        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+            return Poll::Ready(item.map(Ok));
+        }
+        match Pin::new(&mut *deadline).poll(cx) {
+            Poll::Ready(()) => {
+                let elapsed = Elapsed { deadline: deadline.deadline() };
+                this.deadline = None;
+                Poll::Ready(Some(Err(elapsed)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T> fmt::Debug for AsCompletedTimeout<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsCompletedTimeout")
+            .field("remaining", &self.inner.running.len())
+            .field("timed_out", &self.deadline.is_none())
+            .finish()
     }
 }
 

@@ -25,6 +25,15 @@ use crate::core::callback::{Callback, TimerHandle};
 ///
 /// The duration counts on the loop's clock ([`now`]) from this call when a loop runs on this
 /// thread, otherwise from the first poll (which is always on a running loop).
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use qtasync::{sleep, Runner};
+///
+/// let started = Instant::now();
+/// Runner::new().keep_running(false).run(sleep(Duration::from_millis(20))).unwrap();
+/// assert!(started.elapsed() >= Duration::from_millis(20));
+/// ```
 pub fn sleep(duration: Duration) -> Sleep {
     match crate::core::scheduler::running() {
         Some(scheduler) => sleep_until(after(scheduler.clock().now(), duration)),
@@ -183,6 +192,18 @@ pin_project_lite::pin_project! {
 }
 
 /// Runs `future`, giving up (and dropping it) when `duration` passes first.
+///
+/// ```
+/// use std::time::Duration;
+/// use qtasync::{sleep, timeout, Runner};
+///
+/// let outcome = Runner::new().keep_running(false).start_paused(true).run(async {
+///     let quick = timeout(Duration::from_secs(1), async { 7 }).await;
+///     let slow = timeout(Duration::from_secs(1), sleep(Duration::from_secs(60))).await;
+///     (quick, slow.is_err())
+/// }).unwrap();
+/// assert_eq!(outcome, Some((Ok(7), true)));
+/// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout { future, sleep: sleep(duration) }
 }

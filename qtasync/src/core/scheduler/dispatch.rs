@@ -1,0 +1,166 @@
+//! Running the loop: collecting what arrived (other threads' wakes, due timers, virtual time's
+//! jumps) and dispatching it in iterations under a budget, re-entrantly for nested Qt loops.
+
+use super::*;
+
+impl Scheduler {
+    /// The earliest live timer deadline.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.timers.borrow_mut().next_deadline()
+    }
+
+    /// The real instant for the driver's timer: the earliest deadline as the clock will reach
+    /// it (`None` with no timer, or while the clock is paused: then it jumps, see `dispatch`).
+    pub(crate) fn next_real_deadline(&self) -> Option<Instant> {
+        self.next_deadline().and_then(|deadline| self.clock.to_real(deadline))
+    }
+
+    /// The loop's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// With the clock paused and nothing ready, time jumps to the earliest timer (unless an
+    /// executor job holds it). Whether it did.
+    pub(super) fn jump_to_next_timer(&self) -> bool {
+        if !self.clock.is_paused() || self.clock.held() {
+            return false;
+        }
+        match self.next_deadline() {
+            Some(deadline) => {
+                self.clock.jump_to(deadline);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves arrivals from other threads and due timers to the ready queue.
+    pub(super) fn collect_incoming(&self) {
+        self.shared.drain(|item| {
+            let ready = match item {
+                Remote::Wake(id) => Ready::Task(id),
+                Remote::Call(callback) => Ready::Send(callback),
+            };
+            self.ready.borrow_mut().push_back(ready);
+        });
+        let now = self.clock.now();
+        let mut timers = self.timers.borrow_mut();
+        let mut ready = self.ready.borrow_mut();
+        timers.pop_due(now, |callback| ready.push_back(Ready::Call(callback)));
+    }
+
+    /// Runs ready work in iterations (each runs what was ready when it began, like asyncio's
+    /// `_run_once`) until nothing is ready, `stop()` takes effect, or the budget runs out.
+    /// Re-entrant: a nested Qt loop started by a callback dispatches again from inside it. A
+    /// `stop()` takes effect only in the outermost dispatch, once control is back there, so
+    /// that the loop stops at the level it runs at: a modal dialog opened by a callback is not
+    /// closed by it (the loop goes on inside the dialog, so a task can still close it), and the
+    /// outermost dispatch runs nothing more once the dialog has returned.
+    pub(crate) fn dispatch(&self, budget: Budget) -> Dispatched {
+        struct Depth<'a>(&'a Cell<usize>);
+        impl Drop for Depth<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() - 1);
+            }
+        }
+        self.depth.set(self.depth.get() + 1);
+        let _depth = Depth(&self.depth);
+        let outermost = self.depth.get() == 1;
+        self.shared.begin_drain();
+        let started = Instant::now();
+        let mut ran = 0usize;
+        loop {
+            match self.iteration_left.get() {
+                None => {
+                    if outermost && self.stop_due.replace(false) {
+                        self.stopping.set(false);
+                        return Dispatched::Stopped;
+                    }
+                    self.collect_incoming();
+                    let mut ready = self.ready.borrow().len();
+                    if ready == 0 && !self.stopping.get() && self.jump_to_next_timer() {
+                        self.collect_incoming();
+                        ready = self.ready.borrow().len();
+                    }
+                    if ready == 0 {
+                        self.release_burst_memory();
+                        return if self.iteration_ended_stopping(outermost) {
+                            Dispatched::Stopped
+                        } else {
+                            Dispatched::Idle
+                        };
+                    }
+                    self.iteration_left.set(Some(ready));
+                }
+                Some(0) => {
+                    self.iteration_left.set(None);
+                    if self.iteration_ended_stopping(outermost) {
+                        return Dispatched::Stopped;
+                    }
+                }
+                Some(left) => {
+                    if ran >= budget.max_items
+                        || (ran.is_multiple_of(CLOCK_CHECK_EVERY)
+                            && ran > 0
+                            && started.elapsed() >= budget.max_time)
+                    {
+                        return Dispatched::MoreWork;
+                    }
+                    let item = self.ready.borrow_mut().pop_front();
+                    match item {
+                        Some(item) => {
+                            self.iteration_left.set(Some(left - 1));
+                            ran += 1;
+                            self.run_contained(item);
+                        }
+                        None => self.iteration_left.set(Some(0)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Before a run: a stop still pending from the previous run becomes a plain `stop()`.
+    pub(crate) fn carry_pending_stop(&self) {
+        if self.stop_due.replace(false) {
+            self.stopping.set(true);
+        }
+    }
+
+    /// At the end of an iteration: whether `stop()` takes effect now (in the outermost
+    /// dispatch), or is left for the outermost one (`stop_due`).
+    pub(super) fn iteration_ended_stopping(&self, outermost: bool) -> bool {
+        if !self.stopping.get() {
+            return false;
+        }
+        self.stopping.set(false);
+        if outermost {
+            true
+        } else {
+            // Inside a nested loop the loop goes on (a task may be what closes the dialog); the
+            // stop is kept for the outermost dispatch.
+            self.stop_due.set(true);
+            false
+        }
+    }
+
+    /// Runs one ready item. Every user callback, poll and drop inside is guarded already; this
+    /// last guard keeps the loop going (and the driver re-arming its timer) should anything
+    /// still unwind, and reports it like any other error.
+    pub(super) fn run_contained(&self, item: Ready) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.run(item))) {
+            self.report(ExceptionContext::panic("Panic while running a loop item", payload));
+        }
+    }
+
+    /// After a burst (a million callbacks queued at once), give the ready queue's memory back
+    /// instead of keeping it for the rest of the program.
+    pub(super) fn release_burst_memory(&self) {
+        const KEEP: usize = 4096;
+        let mut ready = self.ready.borrow_mut();
+        if ready.capacity() > 16 * KEEP {
+            ready.shrink_to(KEEP);
+        }
+    }
+}

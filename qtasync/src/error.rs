@@ -1,11 +1,23 @@
-//! The error types of the public API: each says what went wrong precisely.
+//! Every error type of the public API, in one place: the loop's own are defined here, the others
+//! where their operation lives and re-exported here. Each says what went wrong precisely.
+//!
+//! | error | from |
+//! |---|---|
+//! | [`LoopError`], [`RunError`], [`NoRunningLoop`], [`LoopClosed`], [`SpawnError`] | running loops and scheduling on them |
+//! | [`TaskError`], [`FutureError`], [`InvalidStateError`] | tasks and `LoopFuture`s |
+//! | [`ExecutorError`] | `run_in_executor` and executors |
+//! | [`Elapsed`] | `timeout`, `wait_for`, `as_completed(..).with_timeout` |
+//! | [`ObjectAccessError`] | `ObjectRef::try_with` |
+//! | [`GroupSpawnError`], [`TaskGroupError`], [`ChildError`] | `TaskGroup` |
+//! | [`BarrierAborted`], [`ReleaseError`], [`QueueFull`], [`QueueEmpty`], [`QueueShutDown`], [`PutNowaitError`], [`GetNowaitError`], [`TaskDoneError`] | `sync` |
+//! | [`SenderDestroyed`], [`WaitError`] | awaiting Qt signals (`qt`) |
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::core::exception::Panic;
-use crate::core::scheduler::LoopClosed;
-use crate::core::task::TaskError;
+pub use crate::core::scheduler::LoopClosed;
+pub use crate::core::task::TaskError;
 
 /// A loop could not do what was asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,3 +168,14 @@ impl fmt::Display for ExecutorError {
 }
 
 impl std::error::Error for ExecutorError {}
+
+pub use crate::core::loop_future::{FutureError, InvalidStateError};
+pub use crate::event_loop::SpawnError;
+pub use crate::object_ref::ObjectAccessError;
+pub use crate::qt::{SenderDestroyed, WaitError};
+pub use crate::sync::{
+    BarrierAborted, GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown,
+    ReleaseError, TaskDoneError,
+};
+pub use crate::task::{ChildError, GroupSpawnError, TaskGroupError};
+pub use crate::time::Elapsed;

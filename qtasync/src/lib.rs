@@ -66,6 +66,8 @@ mod driver;
 mod error;
 mod event_loop;
 mod executor;
+pub mod io;
+pub mod net;
 mod object_ref;
 pub mod qt;
 mod runner;

@@ -1,0 +1,36 @@
+//! Readiness-based I/O on Qt's loop: [`Async`] over any descriptor, and asyncio's
+//! `add_reader`/`add_writer` on [`EventLoop`](crate::EventLoop).
+//!
+//! One OS poller per thread (epoll on Linux, through the `polling` crate) holds every
+//! registered descriptor; its own descriptor is the only one Qt watches, with one
+//! `QSocketNotifier`. When Qt finds it readable, the ready events are collected without
+//! blocking and only their waiters are woken: a loop iteration costs the same however many idle
+//! sockets are registered, and an idle loop is never woken. No helper thread.
+
+mod async_fd;
+mod loop_methods;
+mod reactor;
+mod source;
+
+pub use async_fd::{Async, Readiness};
+
+pub(crate) use source::Direction;
+
+/// Descriptors registered with this thread's reactor. For tests: nothing may stay registered
+/// after its owner is dropped. Not a stable API.
+#[doc(hidden)]
+pub fn registrations() -> usize {
+    reactor::live_sources()
+}
+
+/// Futures and `Async`s waiting for readiness on this thread. Not a stable API.
+#[doc(hidden)]
+pub fn waiters() -> usize {
+    reactor::live_waiters()
+}
+
+/// How many times Qt reported this thread's poller readable. Not a stable API.
+#[doc(hidden)]
+pub fn reactor_turns() -> u64 {
+    reactor::turns()
+}

@@ -132,7 +132,7 @@ async fn async_new_on_a_closed_descriptor_is_an_error() {
         let (a, _b) = UnixStream::pair().unwrap();
         a.as_raw_fd()
     };
-    let error = Async::new(closed).err().expect("a closed descriptor cannot be registered");
+    let error = Async::new(closed).expect_err("a closed descriptor cannot be registered");
     assert_eq!(error.raw_os_error(), Some(libc::EBADF));
     assert_eq!(qtasync::io::registrations(), 0);
 }

@@ -72,6 +72,7 @@ mod object_ref;
 pub mod qt;
 mod runner;
 mod slot;
+pub mod streams;
 pub mod sync;
 pub mod task;
 pub mod testing;

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use polling::{Event, Events, Poller};
 
-use super::source::{Direction, Source};
+use super::source::{Direction, DueCallback, Source};
 use crate::driver::io::IoWatch;
 
 /// How many events one turn collects; more stay ready in the poller, whose descriptor then
@@ -215,8 +215,8 @@ impl Reactor {
             for waker in fired.wakers {
                 waker.wake();
             }
-            for (direction, run, event_loop, id) in fired.callbacks {
-                schedule_callback(&source, direction, run, &event_loop, id);
+            for due in fired.callbacks {
+                schedule_callback(&source, due);
             }
         }
     }
@@ -224,13 +224,8 @@ impl Reactor {
 
 /// Queues one run of an `add_reader`/`add_writer` callback on its loop, under the loop's panic
 /// guard; the descriptor is watched again once it has run (level-triggered, as in asyncio).
-fn schedule_callback(
-    source: &Rc<Source>,
-    direction: Direction,
-    run: Rc<dyn Fn()>,
-    event_loop: &crate::EventLoop,
-    id: u64,
-) {
+fn schedule_callback(source: &Rc<Source>, due: DueCallback) {
+    let DueCallback { direction, run, event_loop, id } = due;
     /// Re-arms after the callback, also when it panicked.
     struct Rearm(Weak<Source>, Direction, u64);
     impl Drop for Rearm {

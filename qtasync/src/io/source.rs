@@ -49,7 +49,15 @@ impl Side {
 #[derive(Default)]
 pub(crate) struct Fired {
     pub(crate) wakers: Vec<Waker>,
-    pub(crate) callbacks: Vec<(Direction, Rc<dyn Fn()>, crate::EventLoop, u64)>,
+    pub(crate) callbacks: Vec<DueCallback>,
+}
+
+/// A callback to queue on its loop.
+pub(crate) struct DueCallback {
+    pub(crate) direction: Direction,
+    pub(crate) run: Rc<dyn Fn()>,
+    pub(crate) event_loop: crate::EventLoop,
+    pub(crate) id: u64,
 }
 
 /// One descriptor in the poller. Owned through `Rc` by an `Async` (or by the reactor's table of
@@ -204,12 +212,12 @@ impl Source {
             }
             if let Some(callback) = side.callback.as_mut().filter(|c| !c.scheduled) {
                 callback.scheduled = true;
-                fired.callbacks.push((
+                fired.callbacks.push(DueCallback {
                     direction,
-                    callback.run.clone(),
-                    callback.event_loop.clone(),
-                    callback.id,
-                ));
+                    run: callback.run.clone(),
+                    event_loop: callback.event_loop.clone(),
+                    id: callback.id,
+                });
             }
         }
         fired

@@ -69,6 +69,7 @@ mod executor;
 pub mod io;
 pub mod net;
 mod object_ref;
+pub mod process;
 pub mod qt;
 mod runner;
 mod slot;

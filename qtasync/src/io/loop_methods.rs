@@ -80,7 +80,7 @@ fn add(
             source
         }
     };
-    source.set_callback(direction, callback, event_loop.clone());
+    source.set_callback(direction, callback, Some(event_loop.clone()));
     if let Err(error) = reactor::update_interest(&source) {
         source.take_callback(direction);
         reactor.release_callback_source(fd);

@@ -16,6 +16,22 @@ pub use async_fd::{Async, Readiness};
 
 pub(crate) use source::Direction;
 
+/// qtasync's own watch on a descriptor (no loop needed): `callback` runs inside the reactor
+/// whenever `fd` is readable, until the watch is dropped.
+pub(crate) struct InternalWatch {
+    _source: std::rc::Rc<source::Source>,
+}
+
+pub(crate) fn watch_readable(
+    fd: std::os::fd::RawFd,
+    callback: std::rc::Rc<dyn Fn()>,
+) -> std::io::Result<InternalWatch> {
+    let source = reactor::get()?.register(fd)?;
+    source.set_callback(Direction::Read, callback, None);
+    reactor::update_interest(&source)?;
+    Ok(InternalWatch { _source: source })
+}
+
 /// Descriptors registered with this thread's reactor. For tests: nothing may stay registered
 /// after its owner is dropped. Not a stable API.
 #[doc(hidden)]

@@ -238,6 +238,12 @@ fn schedule_callback(source: &Rc<Source>, due: DueCallback) {
         }
     }
     let rearm = Rearm(Rc::downgrade(source), direction, id);
+    let Some(event_loop) = event_loop else {
+        // qtasync's own callback: run now (it reaps a child; nothing of the user's runs).
+        run();
+        drop(rearm);
+        return;
+    };
     let queued = event_loop.call_soon(move || {
         let _rearm = rearm;
         run();

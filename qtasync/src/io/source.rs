@@ -19,7 +19,8 @@ pub(crate) enum Direction {
 /// `call_soon`) each time the descriptor is ready, until removed.
 pub(crate) struct ReadyCallback {
     pub(crate) run: Rc<dyn Fn()>,
-    pub(crate) event_loop: crate::EventLoop,
+    /// `None`: qtasync's own callback (a child reaper), run inline by the reactor.
+    pub(crate) event_loop: Option<crate::EventLoop>,
     /// Queued on the loop and not run yet: the poller's interest waits until it has run.
     pub(crate) scheduled: bool,
     /// Names this registration, so that a run queued for a removed callback does nothing.
@@ -56,7 +57,7 @@ pub(crate) struct Fired {
 pub(crate) struct DueCallback {
     pub(crate) direction: Direction,
     pub(crate) run: Rc<dyn Fn()>,
-    pub(crate) event_loop: crate::EventLoop,
+    pub(crate) event_loop: Option<crate::EventLoop>,
     pub(crate) id: u64,
 }
 
@@ -164,7 +165,7 @@ impl Source {
         &self,
         direction: Direction,
         run: Rc<dyn Fn()>,
-        event_loop: crate::EventLoop,
+        event_loop: Option<crate::EventLoop>,
     ) -> bool {
         let id = self.fresh_id();
         let callback = ReadyCallback { run, event_loop, scheduled: false, id };

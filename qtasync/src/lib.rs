@@ -72,6 +72,7 @@ mod object_ref;
 pub mod process;
 pub mod qt;
 mod runner;
+pub mod signal;
 mod slot;
 pub mod streams;
 pub mod sync;

@@ -27,7 +27,7 @@ use super::source::{Direction, Source};
 /// use std::os::unix::net::UnixStream;
 /// use qtasync::io::Async;
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let (a, mut b) = UnixStream::pair()?;
 ///     let a = Async::new(a)?;
 ///     b.write_all(b"ping")?;
@@ -36,7 +36,7 @@ use super::source::{Direction, Source};
 ///     let n = a.read_with(|mut s| s.read(&mut buffer)).await?;
 ///     assert_eq!(&buffer[..n], b"ping");
 ///     std::io::Result::Ok(())
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct Async<T: AsRawFd> {
     // Declared before `io`: dropped first, so the descriptor leaves the poller before it closes.

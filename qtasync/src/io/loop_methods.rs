@@ -23,11 +23,11 @@ use crate::EventLoop;
 /// use std::os::unix::net::UnixStream;
 /// use std::rc::Rc;
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let event_loop = qtasync::get_running_loop().unwrap();
 ///     let (a, mut b) = UnixStream::pair().unwrap();
 ///     let fd = a.as_raw_fd();
-///     let done = qtasync::sync::Event::new();
+///     let done = Rc::new(qtasync::sync::Event::new());
 ///     let (seen, signal) = (Rc::new(Cell::new(false)), done.clone());
 ///     let flag = seen.clone();
 ///     event_loop.add_reader(fd, move || { flag.set(true); signal.set(); }).unwrap();

@@ -22,7 +22,7 @@ use crate::io::{Async, Direction};
 /// use futures::{AsyncReadExt, AsyncWriteExt};
 /// use qtasync::net::{TcpListener, TcpStream};
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let address = listener.local_addr()?;
 ///     let server = qtasync::spawn(async move {
@@ -38,7 +38,7 @@ use crate::io::{Async, Direction};
 ///     client.read_exact(&mut echo).await?;
 ///     assert_eq!(&echo, b"hello");
 ///     server.await.unwrap()
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct TcpStream {
     pub(crate) inner: Async<std::net::TcpStream>,
@@ -160,7 +160,7 @@ where
 /// use futures::StreamExt;
 /// use qtasync::net::{TcpListener, TcpStream};
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
 ///     let address = listener.local_addr()?;
 ///     let _client = TcpStream::connect(address).await?;
@@ -168,7 +168,7 @@ where
 ///     let peer = incoming.next().await.unwrap()?;
 ///     assert_eq!(peer.local_addr()?, address);
 ///     std::io::Result::Ok(())
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct TcpListener {
     inner: Async<std::net::TcpListener>,

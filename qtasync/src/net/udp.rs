@@ -12,7 +12,7 @@ use crate::io::Async;
 /// ```
 /// use qtasync::net::UdpSocket;
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
 ///     let b = UdpSocket::bind("127.0.0.1:0").await?;
 ///     a.send_to(b"ping", b.local_addr()?).await?;
@@ -20,7 +20,7 @@ use crate::io::Async;
 ///     let (n, from) = b.recv_from(&mut buffer).await?;
 ///     assert_eq!((&buffer[..n], from), (&b"ping"[..], a.local_addr()?));
 ///     std::io::Result::Ok(())
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct UdpSocket {
     inner: Async<std::net::UdpSocket>,

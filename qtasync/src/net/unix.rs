@@ -22,7 +22,7 @@ use crate::io::{Async, Direction};
 /// use futures::{AsyncReadExt, AsyncWriteExt};
 /// use qtasync::net::UnixStream;
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let (mut a, mut b) = UnixStream::pair()?;
 ///     a.write_all(b"over").await?;
 ///     a.close().await?;                                      // b reads end of stream next
@@ -30,7 +30,7 @@ use crate::io::{Async, Direction};
 ///     b.read_to_string(&mut text).await?;
 ///     assert_eq!(text, "over");
 ///     std::io::Result::Ok(())
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct UnixStream {
     pub(crate) inner: Async<std::os::unix::net::UnixStream>,
@@ -96,14 +96,14 @@ impl fmt::Debug for UnixStream {
 /// ```
 /// use qtasync::net::{UnixListener, UnixStream};
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let path = std::env::temp_dir().join(format!("qtasync-doc-{}.sock", std::process::id()));
 ///     let _ = std::fs::remove_file(&path);
 ///     let listener = UnixListener::bind(&path)?;
 ///     let _client = UnixStream::connect(&path).await?;
 ///     let (_peer, _) = listener.accept().await?;
 ///     std::fs::remove_file(&path)
-/// }).unwrap().unwrap();
+/// }).unwrap().unwrap().unwrap();
 /// ```
 pub struct UnixListener {
     inner: Async<std::os::unix::net::UnixListener>,

@@ -18,7 +18,7 @@
 //! use futures::AsyncReadExt;
 //! use qtasync::process::{subprocess_shell, Command};
 //!
-//! qtasync::run(async {
+//! qtasync::Runner::new().keep_running(false).run(async {
 //!     let mut child = Command::new("cat").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
 //!     let output = child.communicate(Some(b"through cat")).await?;
 //!     assert_eq!(output.stdout, b"through cat");
@@ -29,7 +29,7 @@
 //!     child.stdout.as_mut().unwrap().read_to_string(&mut text).await?;
 //!     assert_eq!((text.as_str(), child.wait().await?.code()), ("hi\n", Some(3)));
 //!     std::io::Result::Ok(())
-//! }).unwrap().unwrap();
+//! }).unwrap().unwrap().unwrap();
 //! ```
 
 mod child;

@@ -11,12 +11,11 @@ use crate::EventLoop;
 /// received (signals that arrive together may be merged by the kernel).
 ///
 /// ```
-/// use std::cell::Cell;
 /// use std::rc::Rc;
 ///
-/// qtasync::run(async {
+/// qtasync::Runner::new().keep_running(false).run(async {
 ///     let event_loop = qtasync::get_running_loop().unwrap();
-///     let received = qtasync::sync::Event::new();
+///     let received = Rc::new(qtasync::sync::Event::new());
 ///     let flag = received.clone();
 ///     event_loop.add_signal_handler(libc::SIGUSR2, move || flag.set()).unwrap();
 ///     // SAFETY: kill(2) with our own pid sends SIGUSR2, which the loop now handles.

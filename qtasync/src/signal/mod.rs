@@ -15,7 +15,7 @@
 //! use futures::StreamExt;
 //! use qtasync::signal::Signals;
 //!
-//! qtasync::run(async {
+//! qtasync::Runner::new().keep_running(false).run(async {
 //!     let mut signals = Signals::new(&[libc::SIGUSR1]).unwrap();
 //!     // SAFETY: kill(2) with our own pid sends SIGUSR1, which `signals` handles.
 //!     unsafe { libc::kill(libc::getpid(), libc::SIGUSR1) };

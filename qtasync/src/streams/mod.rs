@@ -12,7 +12,7 @@
 //!     }
 //! }
 //!
-//! qtasync::run(async {
+//! qtasync::Runner::new().keep_running(false).run(async {
 //!     let server = start_server(echo, "127.0.0.1", 0).await?;
 //!     let port = server.sockets()[0].port();
 //!     let (mut reader, mut writer) = open_connection("127.0.0.1", port).await?;
@@ -23,7 +23,7 @@
 //!     server.close();
 //!     server.wait_closed().await;
 //!     std::io::Result::Ok(())
-//! }).unwrap().unwrap();
+//! }).unwrap().unwrap().unwrap();
 //! ```
 
 mod reader;

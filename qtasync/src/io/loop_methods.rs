@@ -15,6 +15,8 @@ use crate::EventLoop;
 ///
 /// Remove the registration before closing the descriptor. A descriptor closed while registered
 /// is dropped from the poller by the kernel (its callback stops); `remove_*` still clears it.
+/// The registration holds its loop: one left on a closed loop is released the next time its
+/// descriptor is ready (`call_soon` then fails), or by `remove_*`.
 ///
 /// ```
 /// use std::cell::Cell;

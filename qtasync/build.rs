@@ -10,7 +10,9 @@ fn main() {
         .file("src/driver/ffi.rs")
         .cpp_file("cpp/driver.cpp")
         .file("src/qt/ffi.rs")
-        .cpp_file("cpp/signals.cpp");
+        .cpp_file("cpp/signals.cpp")
+        .file("src/driver/io_ffi.rs")
+        .cpp_file("cpp/io.cpp");
     if std::env::var_os("CARGO_FEATURE_WIDGETS").is_some() {
         builder =
             builder.qt_module("Widgets").file("src/driver/widgets.rs").cpp_file("cpp/widgets.cpp");

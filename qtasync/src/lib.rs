@@ -3,6 +3,9 @@
 //! `create_task`, `run_until_complete`, ...), [`run`]/[`Runner`] (`keep_running`, `quit_qapp`,
 //! `handle_sigint`), [`Task`], [`LoopFuture`], [`sleep`]/[`timeout`], `run_in_executor`, and the
 //! macros [`main`], [`test`], [`qt_slot_async`]; [`qt`] and [`signal!`] await Qt signals.
+//! Level 2 (sockets, subprocesses, Unix signals) runs on the same loop: [`io`] (the reactor,
+//! `Async<T>`, `add_reader`), [`net`], [`streams`] (`open_connection`, `start_server`),
+//! [`process`] and [`signal`](mod@crate::signal) (`add_signal_handler`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -66,10 +69,15 @@ mod driver;
 pub mod error;
 mod event_loop;
 pub mod executor;
+pub mod io;
+pub mod net;
 mod object_ref;
+pub mod process;
 pub mod qt;
 mod runner;
+pub mod signal;
 mod slot;
+pub mod streams;
 pub mod sync;
 pub mod task;
 pub mod testing;

@@ -3,6 +3,8 @@
 //! All of qtasync's FFI and nearly all of its `unsafe` live here.
 
 mod ffi;
+pub(crate) mod io;
+mod io_ffi;
 pub(crate) mod object_watch;
 #[cfg(feature = "widgets")]
 pub(crate) mod widgets;

@@ -1,0 +1,258 @@
+//! The reactor: one OS poller (`polling`: epoll on Linux, kqueue on macOS) per thread, whose
+//! own descriptor is the only one Qt watches. When Qt finds it readable, [`Reactor::turn`]
+//! collects the ready events without blocking and wakes only those waiters, so a turn costs the
+//! same with ten idle sockets or ten thousand, and an idle loop is never woken.
+//!
+//! Interest is one-shot: the poller reports a descriptor once, then forgets it until a waiter
+//! asks again. State is per thread (tasks are `!Send` and polled on their loop's thread).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::fd::{BorrowedFd, RawFd};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use polling::{Event, Events, Poller};
+
+use super::source::{Direction, DueCallback, Source};
+use crate::driver::io::IoWatch;
+
+/// How many events one turn collects; more stay ready in the poller, whose descriptor then
+/// stays readable, so Qt calls again on its next iteration (its other events get their turn).
+const EVENTS_PER_TURN: usize = 1024;
+
+pub(crate) struct Reactor {
+    poller: Poller,
+    watch: IoWatch,
+    /// Key -> source. The owners (`Async`, `add_reader`) hold the `Rc`s.
+    sources: RefCell<Vec<Option<Weak<Source>>>>,
+    free_keys: RefCell<Vec<usize>>,
+    live_sources: Cell<usize>,
+    live_waiters: Cell<usize>,
+    /// The descriptors of `add_reader`/`add_writer`: the reactor owns these sources.
+    callback_sources: RefCell<HashMap<RawFd, Rc<Source>>>,
+    events: RefCell<Events>,
+    turns: Cell<u64>,
+}
+
+thread_local! {
+    // Leaked on purpose, one per thread that does I/O: its QSocketNotifier must never be
+    // destroyed by a thread-local destructor after Qt's own per-thread data is gone.
+    static REACTOR: Cell<Option<&'static Reactor>> = const { Cell::new(None) };
+}
+
+/// This thread's reactor, made on first use. An error when the poller cannot be made, or when
+/// the thread has no Qt event dispatcher (create the application, or a qtasync loop, first).
+pub(crate) fn get() -> io::Result<&'static Reactor> {
+    let reactor = match REACTOR.with(Cell::get) {
+        Some(reactor) => reactor,
+        None => {
+            let poller = Poller::new()?;
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&poller);
+            let watch = IoWatch::new(
+                fd,
+                Box::new(|| {
+                    if let Some(reactor) = REACTOR.with(Cell::get) {
+                        reactor.turn();
+                    }
+                }),
+            );
+            let reactor: &'static Reactor = Box::leak(Box::new(Reactor {
+                poller,
+                watch,
+                sources: RefCell::new(Vec::new()),
+                free_keys: RefCell::new(Vec::new()),
+                live_sources: Cell::new(0),
+                live_waiters: Cell::new(0),
+                callback_sources: RefCell::new(HashMap::new()),
+                events: RefCell::new(Events::with_capacity(
+                    NonZeroUsize::new(EVENTS_PER_TURN).expect("non-zero"),
+                )),
+                turns: Cell::new(0),
+            }));
+            REACTOR.with(|cell| cell.set(Some(reactor)));
+            reactor
+        }
+    };
+    if !reactor.watch.ensure() {
+        return Err(io::Error::other(
+            "qtasync I/O needs a Qt event loop on this thread: create the application or a \
+             qtasync EventLoop first",
+        ));
+    }
+    Ok(reactor)
+}
+
+/// This thread's reactor if it exists (for counters and removals).
+pub(crate) fn existing() -> Option<&'static Reactor> {
+    REACTOR.try_with(Cell::get).ok().flatten()
+}
+
+pub(crate) fn count_waiters(delta: isize) {
+    if let Some(reactor) = existing() {
+        reactor.live_waiters.set(reactor.live_waiters.get().wrapping_add_signed(delta));
+    }
+}
+
+/// Descriptors registered with this thread's poller (`Async`s and `add_reader`/`add_writer`).
+pub(crate) fn live_sources() -> usize {
+    existing().map_or(0, |r| r.live_sources.get())
+}
+
+/// Tasks or futures waiting for readiness on this thread.
+pub(crate) fn live_waiters() -> usize {
+    existing().map_or(0, |r| r.live_waiters.get())
+}
+
+/// How many times Qt reported the poller readable on this thread.
+pub(crate) fn turns() -> u64 {
+    existing().map_or(0, |r| r.turns.get())
+}
+
+/// Brings the poller's interest for `source` in line with its waiters and callbacks.
+pub(crate) fn update_interest(source: &Source) -> io::Result<()> {
+    let wanted = source.wanted();
+    if wanted == source.armed() {
+        return Ok(());
+    }
+    let Some(reactor) = existing() else { return Ok(()) };
+    let mut event = Event::none(source.key);
+    event.readable = wanted.0;
+    event.writable = wanted.1;
+    // SAFETY: the borrow lives for this one `epoll_ctl` call, which only reads the number: a
+    // descriptor closed behind the owner's back makes it fail with EBADF, nothing worse.
+    let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
+    reactor.poller.modify(fd, event)?;
+    source.set_armed(wanted);
+    Ok(())
+}
+
+impl Reactor {
+    /// Adds `fd` to the poller (with no interest yet).
+    pub(crate) fn register(&self, fd: RawFd) -> io::Result<Rc<Source>> {
+        let key = self.free_keys.borrow_mut().pop().unwrap_or_else(|| {
+            let mut sources = self.sources.borrow_mut();
+            sources.push(None);
+            sources.len() - 1
+        });
+        // SAFETY: `Poller::add` asks that the source be deleted from the poller before it is
+        // closed; `Source`'s owner guarantees that (`Async` deregisters before dropping its I/O
+        // object; `remove_reader` before the caller's close, as documented). Should a caller
+        // close first anyway, epoll merely drops the closed descriptor from its set: the
+        // contract protects the poller's bookkeeping, not memory.
+        let added = unsafe { self.poller.add(fd, Event::none(key)) };
+        if let Err(error) = added {
+            self.free_keys.borrow_mut().push(key);
+            return Err(error);
+        }
+        let source = Rc::new(Source::new(fd, key));
+        self.sources.borrow_mut()[key] = Some(Rc::downgrade(&source));
+        self.live_sources.set(self.live_sources.get() + 1);
+        Ok(source)
+    }
+
+    /// Removes `source` from the poller; its waiters are dropped with it.
+    pub(crate) fn deregister(&self, source: &Source) {
+        // SAFETY: as in `update_interest`: the borrow lives for one `epoll_ctl` call.
+        let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
+        // EBADF/ENOENT: the descriptor was closed already, and the poller dropped it itself.
+        let _ = self.poller.delete(fd);
+        if let Some(slot) = self.sources.borrow_mut().get_mut(source.key) {
+            *slot = None;
+        }
+        self.free_keys.borrow_mut().push(source.key);
+        self.live_sources.set(self.live_sources.get() - 1);
+        count_waiters(-(source.waiter_count() as isize));
+    }
+
+    pub(crate) fn callback_source(&self, fd: RawFd) -> Option<Rc<Source>> {
+        self.callback_sources.borrow().get(&fd).cloned()
+    }
+
+    pub(crate) fn keep_callback_source(&self, source: Rc<Source>) {
+        self.callback_sources.borrow_mut().insert(source.fd, source);
+    }
+
+    /// Forgets the `add_reader` source of `fd` once it has no callback left.
+    pub(crate) fn release_callback_source(&self, fd: RawFd) {
+        let released = {
+            let mut sources = self.callback_sources.borrow_mut();
+            match sources.get(&fd) {
+                Some(source) if !source.has_callbacks() => sources.remove(&fd),
+                _ => None,
+            }
+        };
+        drop(released); // outside the borrow: dropping deregisters
+    }
+
+    /// Qt found the poller readable: collect what is ready, without blocking, and wake it.
+    fn turn(&self) {
+        self.turns.set(self.turns.get() + 1);
+        let ready: Vec<(Rc<Source>, bool, bool)> = {
+            let mut events = self.events.borrow_mut();
+            events.clear();
+            if let Err(error) = self.poller.wait(&mut events, Some(Duration::ZERO)) {
+                if error.kind() != io::ErrorKind::Interrupted {
+                    eprintln!("qtasync: polling for I/O readiness failed: {error}");
+                }
+                return;
+            }
+            let sources = self.sources.borrow();
+            events
+                .iter()
+                .filter_map(|event| {
+                    let source = sources.get(event.key)?.as_ref()?.upgrade()?;
+                    Some((source, event.readable, event.writable))
+                })
+                .collect()
+        };
+        for (source, readable, writable) in ready {
+            let fired = source.fire(readable, writable);
+            // Sides that were not ready (or still have callbacks waiting) ask again.
+            let _ = update_interest(&source);
+            for waker in fired.wakers {
+                waker.wake();
+            }
+            for due in fired.callbacks {
+                schedule_callback(&source, due);
+            }
+        }
+    }
+}
+
+/// Queues one run of an `add_reader`/`add_writer` callback on its loop, under the loop's panic
+/// guard; the descriptor is watched again once it has run (level-triggered, as in asyncio).
+fn schedule_callback(source: &Rc<Source>, due: DueCallback) {
+    let DueCallback { direction, run, event_loop, id } = due;
+    /// Re-arms after the callback, also when it panicked.
+    struct Rearm(Weak<Source>, Direction, u64);
+    impl Drop for Rearm {
+        fn drop(&mut self) {
+            if let Some(source) = self.0.upgrade() {
+                if source.callback_ran(self.1, self.2) {
+                    let _ = update_interest(&source);
+                }
+            }
+        }
+    }
+    let rearm = Rearm(Rc::downgrade(source), direction, id);
+    let Some(event_loop) = event_loop else {
+        // qtasync's own callback: run now (it reaps a child; nothing of the user's runs).
+        run();
+        drop(rearm);
+        return;
+    };
+    let queued = event_loop.call_soon(move || {
+        let _rearm = rearm;
+        run();
+    });
+    if queued.is_err() {
+        // The loop is closed: the registration goes, and with it the descriptor.
+        source.take_callback(direction);
+        if let Some(reactor) = existing() {
+            reactor.release_callback_source(source.fd);
+        }
+    }
+}

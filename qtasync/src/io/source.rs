@@ -1,0 +1,240 @@
+//! One registered descriptor: who waits for it to become readable or writable (task wakers and
+//! asyncio-style reader/writer callbacks), and which interest the OS poller holds for it.
+//! Plain Rust; the reactor (`reactor.rs`) owns the poller.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// Read or write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read = 0,
+    Write = 1,
+}
+
+/// A callback registered with `add_reader`/`add_writer`: called (through the loop's
+/// `call_soon`) each time the descriptor is ready, until removed.
+pub(crate) struct ReadyCallback {
+    pub(crate) run: Rc<dyn Fn()>,
+    /// `None`: qtasync's own callback (a child reaper), run inline by the reactor.
+    pub(crate) event_loop: Option<crate::EventLoop>,
+    /// Queued on the loop and not run yet: the poller's interest waits until it has run.
+    pub(crate) scheduled: bool,
+    /// Names this registration, so that a run queued for a removed callback does nothing.
+    pub(crate) id: u64,
+}
+
+struct Waiter {
+    id: u64,
+    waker: Waker,
+    fired: bool,
+}
+
+#[derive(Default)]
+struct Side {
+    waiters: Vec<Waiter>,
+    callback: Option<ReadyCallback>,
+}
+
+impl Side {
+    fn wants(&self) -> bool {
+        self.waiters.iter().any(|w| !w.fired)
+            || self.callback.as_ref().is_some_and(|c| !c.scheduled)
+    }
+}
+
+/// What became due when the poller reported a source ready.
+#[derive(Default)]
+pub(crate) struct Fired {
+    pub(crate) wakers: Vec<Waker>,
+    pub(crate) callbacks: Vec<DueCallback>,
+}
+
+/// A callback to queue on its loop.
+pub(crate) struct DueCallback {
+    pub(crate) direction: Direction,
+    pub(crate) run: Rc<dyn Fn()>,
+    pub(crate) event_loop: Option<crate::EventLoop>,
+    pub(crate) id: u64,
+}
+
+/// One descriptor in the poller. Owned through `Rc` by an `Async` (or by the reactor's table of
+/// `add_reader` descriptors); dropping the last owner removes it from the poller.
+pub(crate) struct Source {
+    pub(crate) fd: RawFd,
+    pub(crate) key: usize,
+    sides: RefCell<[Side; 2]>,
+    /// The interest the poller holds right now (one-shot: cleared by every event).
+    armed: Cell<(bool, bool)>,
+    next_id: Cell<u64>,
+}
+
+impl Source {
+    pub(crate) fn new(fd: RawFd, key: usize) -> Self {
+        Source {
+            fd,
+            key,
+            sides: RefCell::new(Default::default()),
+            armed: Cell::new((false, false)),
+            next_id: Cell::new(0),
+        }
+    }
+
+    fn fresh_id(&self) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// The interest the registrations call for: (read, write).
+    pub(crate) fn wanted(&self) -> (bool, bool) {
+        let sides = self.sides.borrow();
+        (sides[0].wants(), sides[1].wants())
+    }
+
+    pub(crate) fn armed(&self) -> (bool, bool) {
+        self.armed.get()
+    }
+
+    pub(crate) fn set_armed(&self, armed: (bool, bool)) {
+        self.armed.set(armed);
+    }
+
+    /// Polls the waiter kept in `slot` (a future's or an `Async`'s): `Ready` once the poller
+    /// reported `direction` ready after the waiter was registered. Registers one on first poll.
+    pub(crate) fn poll_ready(
+        self: &Rc<Self>,
+        direction: Direction,
+        slot: &mut Option<u64>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        {
+            let mut sides = self.sides.borrow_mut();
+            let side = &mut sides[direction as usize];
+            if let Some(id) = *slot {
+                if let Some(index) = side.waiters.iter().position(|w| w.id == id) {
+                    if side.waiters[index].fired {
+                        side.waiters.swap_remove(index);
+                        *slot = None;
+                        super::reactor::count_waiters(-1);
+                        return Poll::Ready(Ok(()));
+                    }
+                    if !side.waiters[index].waker.will_wake(cx.waker()) {
+                        side.waiters[index].waker = cx.waker().clone();
+                    }
+                    return Poll::Pending;
+                }
+                *slot = None;
+            }
+            let id = self.fresh_id();
+            side.waiters.push(Waiter { id, waker: cx.waker().clone(), fired: false });
+            super::reactor::count_waiters(1);
+            *slot = Some(id);
+        }
+        match super::reactor::update_interest(self) {
+            Ok(()) => Poll::Pending,
+            Err(error) => {
+                self.remove_waiter(direction, slot);
+                Poll::Ready(Err(error))
+            }
+        }
+    }
+
+    /// Drops the waiter in `slot`, if any (a dropped future); the poller's interest follows.
+    pub(crate) fn remove_waiter(&self, direction: Direction, slot: &mut Option<u64>) {
+        let Some(id) = slot.take() else { return };
+        let removed = {
+            let mut sides = self.sides.borrow_mut();
+            let waiters = &mut sides[direction as usize].waiters;
+            let before = waiters.len();
+            waiters.retain(|w| w.id != id);
+            before - waiters.len()
+        };
+        if removed > 0 {
+            super::reactor::count_waiters(-(removed as isize));
+            // Failing to lower the interest only costs a spurious event later.
+            let _ = super::reactor::update_interest(self);
+        }
+    }
+
+    /// Sets the callback of `direction`; true if one was replaced.
+    pub(crate) fn set_callback(
+        &self,
+        direction: Direction,
+        run: Rc<dyn Fn()>,
+        event_loop: Option<crate::EventLoop>,
+    ) -> bool {
+        let id = self.fresh_id();
+        let callback = ReadyCallback { run, event_loop, scheduled: false, id };
+        self.sides.borrow_mut()[direction as usize].callback.replace(callback).is_some()
+    }
+
+    /// Removes the callback of `direction`; true if there was one.
+    pub(crate) fn take_callback(&self, direction: Direction) -> bool {
+        let taken = self.sides.borrow_mut()[direction as usize].callback.take();
+        taken.is_some()
+    }
+
+    pub(crate) fn has_callbacks(&self) -> bool {
+        let sides = self.sides.borrow();
+        sides[0].callback.is_some() || sides[1].callback.is_some()
+    }
+
+    /// A queued callback run `id` has finished: the poller may report the descriptor again.
+    /// False when that registration was removed or replaced meanwhile.
+    pub(crate) fn callback_ran(&self, direction: Direction, id: u64) -> bool {
+        let mut sides = self.sides.borrow_mut();
+        match &mut sides[direction as usize].callback {
+            Some(callback) if callback.id == id => {
+                callback.scheduled = false;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The poller reported the source ready (its one-shot interest is now spent): marks the
+    /// waiters of each ready side fired and collects their wakers and due callbacks.
+    pub(crate) fn fire(&self, readable: bool, writable: bool) -> Fired {
+        self.armed.set((false, false));
+        let mut fired = Fired::default();
+        let mut sides = self.sides.borrow_mut();
+        for (direction, ready) in [(Direction::Read, readable), (Direction::Write, writable)] {
+            if !ready {
+                continue;
+            }
+            let side = &mut sides[direction as usize];
+            for waiter in side.waiters.iter_mut().filter(|w| !w.fired) {
+                waiter.fired = true;
+                fired.wakers.push(waiter.waker.clone());
+            }
+            if let Some(callback) = side.callback.as_mut().filter(|c| !c.scheduled) {
+                callback.scheduled = true;
+                fired.callbacks.push(DueCallback {
+                    direction,
+                    run: callback.run.clone(),
+                    event_loop: callback.event_loop.clone(),
+                    id: callback.id,
+                });
+            }
+        }
+        fired
+    }
+
+    /// Pending waiters and callbacks, for the registration counters.
+    pub(crate) fn waiter_count(&self) -> usize {
+        let sides = self.sides.borrow();
+        sides[0].waiters.len() + sides[1].waiters.len()
+    }
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        if let Some(reactor) = super::reactor::existing() {
+            reactor.deregister(self);
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! earlier workloads allocated does not hide the growth.
 
 mod countdown;
+mod interop;
 mod peers;
 mod report;
 mod workloads;

@@ -30,6 +30,10 @@ pub(crate) enum Workload {
     Memory { tasks: usize },
     /// The worst lateness of a 1 ms timer while `count` callbacks are queued.
     Fairness { count: usize },
+    /// tokio interop (`interop.rs`): `count` tokio channel round trips awaited from the loop.
+    TokioRoundTrip { count: usize },
+    /// tokio interop (`interop.rs`): `count` tasks spawned on another loop and awaited.
+    CrossLoop { count: usize },
 }
 
 impl Workload {
@@ -48,6 +52,8 @@ impl Workload {
             Workload::Memory { tasks: n(100_000) },
             Workload::Memory { tasks: n(1_000_000) },
             Workload::Fairness { count: n(1_000_000) },
+            Workload::TokioRoundTrip { count: n(100_000) },
+            Workload::CrossLoop { count: n(1_000_000) },
         ]
     }
 
@@ -65,6 +71,8 @@ impl Workload {
             Workload::Memory { tasks } if *tasks >= 100_000 => "memory_100k".into(),
             Workload::Memory { tasks } => format!("memory_{tasks}"),
             Workload::Fairness { .. } => "fairness".into(),
+            Workload::TokioRoundTrip { .. } => "tokio_round_trip".into(),
+            Workload::CrossLoop { .. } => "cross_loop_spawn".into(),
         }
     }
 
@@ -88,6 +96,9 @@ impl Workload {
             Workload::PingPong { round_trips } => ping_pong::<P>(round_trips),
             Workload::Memory { tasks } => memory::<P>(tasks),
             Workload::Fairness { count } => fairness::<P>(count),
+            Workload::TokioRoundTrip { count } | Workload::CrossLoop { count } => {
+                crate::interop::run(P::NAME, &self.key(), count)
+            }
         }
     }
 }

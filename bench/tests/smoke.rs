@@ -61,6 +61,12 @@ fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
     {
         assert!(value(workload, "raw-qt").is_some(), "{workload} on raw Qt has no figure");
     }
+    for workload in ["tokio_round_trip", "cross_loop_spawn"] {
+        for peer in ["qtasync", "tokio"] {
+            assert!(value(workload, peer).is_some(), "{workload} on {peer} has no figure");
+        }
+        assert_eq!(value(workload, "glib"), None, "tokio interop is not measured on GLib");
+    }
     assert_eq!(value("tasks", "raw-qt"), None, "raw Qt has no tasks");
     assert_eq!(value("timers_inversions", "qtasync"), Some(0.0));
     assert_eq!(value("timers_early", "qtasync"), Some(0.0));

@@ -149,6 +149,8 @@ pub enum ExecutorError {
     ShutdownTimedOut(Duration),
     /// The loop is closed.
     LoopClosed,
+    /// No qtasync loop runs on this thread ([`to_thread`](crate::to_thread) needs one).
+    NoRunningLoop,
 }
 
 impl fmt::Display for ExecutorError {
@@ -163,6 +165,7 @@ impl fmt::Display for ExecutorError {
                 write!(f, "the executor did not finish within {timeout:?}")
             }
             ExecutorError::LoopClosed => f.write_str("the event loop is closed"),
+            ExecutorError::NoRunningLoop => NoRunningLoop.fmt(f),
         }
     }
 }

@@ -108,11 +108,14 @@ impl LoopInner {
     fn pump(&self) {
         // Every user item inside is guarded already; should anything still unwind, it is
         // reported, the remaining work gets another dispatch, and the timer is re-armed below.
-        let dispatched = catch_unwind(AssertUnwindSafe(|| self.core.dispatch(Budget::DEFAULT)))
-            .unwrap_or_else(|payload| {
-                self.core.report(ExceptionContext::panic("Panic in the loop's dispatch", payload));
-                Dispatched::MoreWork
-            });
+        let dispatch = || self.core.dispatch(Budget::DEFAULT);
+        // The `tokio` feature: the batch runs inside a tokio runtime context (`qtasync::tokio`).
+        #[cfg(feature = "tokio")]
+        let dispatch = || crate::tokio::within(dispatch);
+        let dispatched = catch_unwind(AssertUnwindSafe(dispatch)).unwrap_or_else(|payload| {
+            self.core.report(ExceptionContext::panic("Panic in the loop's dispatch", payload));
+            Dispatched::MoreWork
+        });
         match dispatched {
             Dispatched::Idle => {}
             Dispatched::MoreWork => self.core.shared.request_wake(),

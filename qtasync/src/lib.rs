@@ -74,6 +74,7 @@ pub mod net;
 mod object_ref;
 pub mod process;
 pub mod qt;
+mod remote;
 mod runner;
 pub mod signal;
 mod slot;
@@ -83,6 +84,10 @@ pub mod task;
 pub mod testing;
 mod thread_bound;
 pub mod time;
+mod to_thread;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+pub mod worker;
 
 pub use crate::asyncgen::TrackedStream;
 pub use crate::core::callback::{Handle, TimerHandle};
@@ -97,12 +102,14 @@ pub use crate::event_loop::{
 };
 pub use crate::executor::{Executor, ExecutorJob, Job, ThreadPool};
 pub use crate::object_ref::{ObjectAccessError, ObjectRef};
+pub use crate::remote::{RemoteError, RemoteTask};
 pub use crate::runner::{run, Runner};
 pub use crate::task::{
     as_completed, gather, gather_settled, shield, wait, wait_for, ReturnWhen, TaskGroup,
     TaskGroupError,
 };
 pub use crate::thread_bound::ThreadBound;
+pub use crate::to_thread::to_thread;
 /// Asks the Qt application to quit (`QCoreApplication::quit()`), as closing the last window does.
 /// A running loop then ends: `run_forever` returns [`RunError::ApplicationQuit`].
 pub fn quit_application() {

@@ -68,7 +68,9 @@ pub(crate) fn run(workload: &Workload) -> Outcome {
         Workload::Tasks { .. }
         | Workload::Yields { .. }
         | Workload::PingPong { .. }
-        | Workload::Memory { .. } => Outcome::NotApplicable("no futures in raw Qt".to_string()),
+        | Workload::Memory { .. }
+        | Workload::TokioRoundTrip { .. }
+        | Workload::CrossLoop { .. } => Outcome::NotApplicable("no futures in raw Qt".to_string()),
     }
 }
 

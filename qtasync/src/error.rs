@@ -11,6 +11,9 @@
 //! | [`GroupSpawnError`], [`TaskGroupError`], [`ChildError`] | `TaskGroup` |
 //! | [`BarrierAborted`], [`ReleaseError`], [`QueueFull`], [`QueueEmpty`], [`QueueShutDown`], [`PutNowaitError`], [`GetNowaitError`], [`TaskDoneError`] | `sync` |
 //! | [`SenderDestroyed`], [`WaitError`] | awaiting Qt signals (`qt`) |
+//! | [`IncompleteReadError`], [`LimitOverrunError`] (and `std::io::Error` for sockets, processes, signals) | `streams` |
+//! | [`RemoteError`], [`WorkerError`] | tasks sent to other loops, worker-thread loops |
+//! | `tokio::TokioTaskError` (feature `tokio`) | `qtasync::tokio::spawn` |
 
 use std::fmt;
 use std::time::Duration;
@@ -176,9 +179,12 @@ pub use crate::core::loop_future::{FutureError, InvalidStateError};
 pub use crate::event_loop::SpawnError;
 pub use crate::object_ref::ObjectAccessError;
 pub use crate::qt::{SenderDestroyed, WaitError};
+pub use crate::streams::{IncompleteReadError, LimitOverrunError};
 pub use crate::sync::{
     BarrierAborted, GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown,
     ReleaseError, TaskDoneError,
 };
 pub use crate::task::{ChildError, GroupSpawnError, TaskGroupError};
 pub use crate::time::Elapsed;
+pub use crate::worker::WorkerError;
+pub use crate::RemoteError;

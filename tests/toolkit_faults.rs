@@ -7,7 +7,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use qtasync::sync::{Event, Lock, Queue};
-use qtasync::{get_running_loop, shield, sleep, spawn, wait_for, yield_now, TaskError, TaskGroup};
+use qtasync::task::GroupSpawnError;
+use qtasync::{
+    get_running_loop, shield, sleep, spawn, wait_for, yield_now, ObjectRef, TaskError, TaskGroup,
+};
+use qtasync_tests::qobjects::new_worker;
 
 /// Gives every other ready task many turns.
 async fn let_others_run() {
@@ -125,4 +129,34 @@ async fn a_hundred_thousand_waiters_on_one_event_are_each_woken_once() {
     sleep(Duration::from_millis(1)).await;
     assert_eq!(woken.get(), WAITERS);
     assert_eq!(event_loop.task_count(), before, "every waiter's task is gone");
+}
+
+#[qtasync::test(timeout = "60s")]
+async fn a_group_tied_to_an_object_cancels_its_children_when_the_object_is_destroyed() {
+    let mut worker = new_worker();
+    // SAFETY: `worker` is used below only to drop the object, never while a `with` runs.
+    let object = unsafe { ObjectRef::new(worker.pin_mut()) };
+    let group = TaskGroup::new();
+    group.cancel_with(&object);
+    let cancelled = Rc::new(Cell::new(0));
+    for _ in 0..3 {
+        let cancelled = cancelled.clone();
+        group
+            .spawn(async move {
+                struct Count(Rc<Cell<u32>>);
+                impl Drop for Count {
+                    fn drop(&mut self) {
+                        self.0.set(self.0.get() + 1);
+                    }
+                }
+                let _count = Count(cancelled);
+                std::future::pending::<()>().await;
+            })
+            .unwrap();
+    }
+    let_others_run().await;
+    drop(worker); // Qt destroys the object (a window closed)
+    assert!(matches!(group.spawn(async {}), Err(GroupSpawnError::ShuttingDown)));
+    group.join().await.unwrap();
+    assert_eq!(cancelled.get(), 3, "every child's future was dropped");
 }

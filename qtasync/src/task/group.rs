@@ -227,6 +227,36 @@ impl<E: 'static> TaskGroup<E> {
         self.len() == 0
     }
 
+    /// Ties the group to a QObject, as for the tasks of an async slot: when Qt destroys the
+    /// object, every child still running is cancelled and no new child may start
+    /// ([`GroupSpawnError::ShuttingDown`]). Cancellations are not failures: `join` then returns
+    /// once the children have ended. The watch holds the group weakly, so a group dropped
+    /// earlier is not kept alive by it (a few bytes stay with the object until it goes).
+    ///
+    /// ```no_run
+    /// # fn demo(window: qtasync::ObjectRef<cxx_qt::QObject>) {
+    /// use qtasync::TaskGroup;
+    ///
+    /// let group = TaskGroup::new();
+    /// group.cancel_with(&window); // closing the window cancels what the group runs
+    /// group.spawn(async { /* refresh the window's data */ }).unwrap();
+    /// # }
+    /// ```
+    pub fn cancel_with<T>(&self, object: &crate::ObjectRef<T>) {
+        let inner = Rc::downgrade(&self.inner);
+        object.on_destroyed(move || {
+            let Some(inner) = inner.upgrade() else { return };
+            let children: Vec<TaskRef> = {
+                let mut state = inner.state.borrow_mut();
+                state.aborting = true;
+                state.children.values().map(|(child, _)| child.clone()).collect()
+            };
+            for child in children {
+                child.cancel(Some("the object the task group was tied to was destroyed"));
+            }
+        });
+    }
+
     /// Waits for every child (leaving asyncio's `async with` block): `Ok` when none failed, else
     /// the [`TaskGroupError`] listing each failure.
     pub fn join(self) -> TaskGroupJoin<E> {

@@ -141,6 +141,11 @@ impl WorkerLoop {
     fn stop_and_join(&mut self) -> Result<(), WorkerError> {
         self.stop();
         let Some(thread) = self.thread.take() else { return Ok(()) };
+        if thread.thread().id() == std::thread::current().id() {
+            // Dropped by one of its own tasks: the loop stops after this step; joining itself
+            // would deadlock, so the thread is left to end on its own.
+            return Ok(());
+        }
         match thread.join() {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => Err(WorkerError::Loop(error)),

@@ -11,20 +11,8 @@ use std::time::Duration;
 
 use futures::{AsyncReadExt, AsyncWriteExt};
 use qtasync::io::Async;
-use qtasync::{get_running_loop, sleep, spawn, timeout, yield_now};
-
-/// Polls `done` once a millisecond; the test's timeout guards against hanging.
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
-    }
-}
-
-async fn let_others_run() {
-    for _ in 0..50 {
-        yield_now().await;
-    }
-}
+use qtasync::{get_running_loop, sleep, spawn, timeout};
+use qtasync_tests::{let_others_run, until};
 
 #[qtasync::test(timeout = "20s")]
 async fn async_reads_once_the_peer_writes_and_deregisters_when_dropped() -> io::Result<()> {
@@ -86,9 +74,10 @@ async fn idle_sockets_never_wake_the_loop_and_one_ready_socket_wakes_one_task() 
     let dispatches = event_loop.dispatch_count();
     sleep(Duration::from_millis(100)).await;
     assert_eq!(qtasync::io::reactor_turns(), turns, "idle sockets woke the reactor");
-    // Only the sleep's own events (its timer, the task's wake): the same as with no sockets.
+    // Only the sleep's own few events (its timer, the task's wake, a re-arm on a loaded
+    // machine), never one per socket: 300 sockets waking would be 300 or more.
     let handled = event_loop.dispatch_count() - dispatches;
-    assert!(handled <= 3, "{handled} Qt events while idle");
+    assert!(handled < 10, "{handled} Qt events while idle");
     assert_eq!(woken.get(), 0);
 
     peers[IDLE / 2].write_all(b"x")?;

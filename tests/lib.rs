@@ -12,7 +12,31 @@ pub mod signal_objects;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use qtasync::{EventLoop, ExceptionContext};
+use std::time::{Duration, Instant};
+
+use qtasync::{EventLoop, ExceptionContext, Runner};
+
+/// Waits on the running loop until `done` holds, checking every millisecond (in virtual time
+/// too); fails after 60 s of real time.
+pub async fn until(mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "condition not reached in 60 s");
+        qtasync::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// Gives every other ready task many turns.
+pub async fn let_others_run() {
+    for _ in 0..50 {
+        qtasync::yield_now().await;
+    }
+}
+
+/// Runs `future` to completion on a fresh loop of this thread (the application stays).
+pub fn on_loop<F: std::future::Future + 'static>(future: F) -> F::Output {
+    Runner::new().keep_running(false).quit_qapp(false).run(future).unwrap().unwrap()
+}
 
 /// Collects every report sent to the loop's exception handler.
 pub fn capture_reports(event_loop: &EventLoop) -> Rc<RefCell<Vec<ExceptionContext>>> {

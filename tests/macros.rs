@@ -2,23 +2,15 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use qtasync::{get_running_loop, sleep};
 use qtasync_tests::capture_reports;
 use qtasync_tests::qobjects::{new_worker, BODIES_DROPPED};
+use qtasync_tests::until;
 
 fn dropped() -> u32 {
     BODIES_DROPPED.with(|dropped| dropped.get())
-}
-
-async fn wait_until(mut done: impl FnMut() -> bool) {
-    // Only a guard against hanging: generous, since valgrind runs these tests too.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting");
-        sleep(Duration::from_millis(1)).await;
-    }
 }
 
 #[qtasync::test]
@@ -71,7 +63,7 @@ async fn an_async_slot_runs_its_body_as_a_task_and_returns_at_once() {
         "the slot returned at once: the body runs later, as a task"
     );
     assert_eq!(event_loop.task_count(), tasks_before + 1, "the body was spawned as a task");
-    wait_until(|| !finished.borrow().is_empty()).await;
+    until(|| !finished.borrow().is_empty()).await;
     assert_eq!(*worker.steps_done(), 5);
     assert_eq!(*finished.borrow(), vec![5]);
     assert_eq!(dropped(), dropped_before + 1);
@@ -85,10 +77,10 @@ async fn destroying_the_object_cancels_its_suspended_slots() {
     let mut worker = new_worker();
     worker.pin_mut().run(10_000);
     worker.pin_mut().run(10_000);
-    wait_until(|| *worker.steps_done() >= 4).await;
+    until(|| *worker.steps_done() >= 4).await;
     assert_eq!(event_loop.task_count(), tasks_before + 2);
     drop(worker); // deletes the QObject while both slot tasks sleep
-    wait_until(|| dropped() == dropped_before + 2).await;
+    until(|| dropped() == dropped_before + 2).await;
     sleep(Duration::from_millis(10)).await; // their timers come due: nothing may touch the object
     assert_eq!(event_loop.task_count(), tasks_before);
 }
@@ -100,11 +92,11 @@ async fn an_exclusive_slot_cancels_the_previous_run_on_the_same_object() {
     let mut other = new_worker();
     worker.pin_mut().run_exclusive(10_000);
     other.pin_mut().run_exclusive(3);
-    wait_until(|| *worker.steps_done() >= 2).await;
+    until(|| *worker.steps_done() >= 2).await;
     worker.pin_mut().run_exclusive(3);
     // Three bodies end: `other`'s run, the first run on `worker` (cancelled: it had 10,000
     // steps to go) and the second one.
-    wait_until(|| dropped() >= dropped_before + 3).await;
+    until(|| dropped() >= dropped_before + 3).await;
     assert_eq!(dropped(), dropped_before + 3);
     assert_eq!(*worker.steps_done(), 3);
     assert_eq!(*other.steps_done(), 3, "another object's run is not cancelled");
@@ -116,7 +108,7 @@ async fn an_error_returned_by_a_slot_is_reported() {
     let reports = capture_reports(&event_loop);
     let mut worker = new_worker();
     worker.pin_mut().fail(cxx_qt_lib::QString::from("disk full"));
-    wait_until(|| !reports.borrow().is_empty()).await;
+    until(|| !reports.borrow().is_empty()).await;
     let reports = reports.borrow();
     assert!(
         reports[0].message.starts_with("Error returned by async slot"),

@@ -9,12 +9,7 @@ use std::time::{Duration, Instant};
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use qtasync::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use qtasync::{sleep, spawn, yield_now};
-
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
-    }
-}
+use qtasync_tests::until;
 
 /// A port nobody listens on (bound, then closed).
 fn closed_port() -> SocketAddr {

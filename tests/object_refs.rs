@@ -9,26 +9,13 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use qtasync::testing::run_nested_event_loop;
-use qtasync::{get_running_loop, sleep, EventLoop, ObjectAccessError, ObjectRef, Runner};
+use qtasync::{get_running_loop, EventLoop, ObjectAccessError, ObjectRef};
 use qtasync_tests::child_process::{child_aborts, child_case};
 use qtasync_tests::qobjects::{
     delete_worker_away, disconnect_everything, move_worker_away, new_worker, process_events,
     worker_delete_later, Worker,
 };
-
-/// Runs `future` to completion on a fresh loop of this thread (the application stays).
-fn on_loop<F: std::future::Future + 'static>(future: F) -> F::Output {
-    Runner::new().keep_running(false).quit_qapp(false).run(future).unwrap().unwrap()
-}
-
-/// Waits (on the loop) until `done`, at most 60 s.
-async fn wait_until(mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "condition not reached in 60 s");
-        sleep(Duration::from_millis(1)).await;
-    }
-}
+use qtasync_tests::{on_loop, until};
 
 /// The owner of a worker that a case can drop from anywhere.
 type Owner = Rc<RefCell<Option<cxx::UniquePtr<Worker>>>>;
@@ -169,7 +156,7 @@ fn delete_later_inside_with_is_carried_out_after_with_returns() {
             assert_eq!(*worker.steps_done(), 7);
         });
         assert!(object.is_alive(), "deleteLater waits for the loop");
-        wait_until(|| !object.is_alive()).await;
+        until(|| !object.is_alive()).await;
         assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
     });
 }
@@ -224,7 +211,7 @@ fn an_object_moved_to_another_thread_is_refused_and_its_destruction_queued_here(
     // The QPointer (an atomic) says it is gone.
     assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
     on_loop(async move {
-        wait_until(|| seen_on.borrow().is_some()).await;
+        until(|| seen_on.borrow().is_some()).await;
         assert_eq!(*seen_on.borrow(), Some(here), "destroyed() was delivered on this thread");
         assert_eq!(object.try_with(|_| ()), Err(ObjectAccessError::Destroyed));
     });

@@ -9,12 +9,7 @@ use std::time::Duration;
 use futures::{AsyncReadExt, AsyncWriteExt};
 use qtasync::process::{subprocess_exec, subprocess_shell, Command};
 use qtasync::{sleep, spawn};
-
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
-    }
-}
+use qtasync_tests::until;
 
 /// Registrations other than those of children dropped while running (another test's, reaped
 /// on their own time): each of those holds exactly one, its pidfd.

@@ -6,31 +6,23 @@ use std::cell::{Cell, RefCell};
 use std::future::pending;
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cxx_qt_lib::QString;
 use futures::StreamExt;
 use qtasync::qt::{Backlog, ConnectOptions, SenderDestroyed, WaitError};
-use qtasync::{get_running_loop, signal, sleep, spawn, yield_now, ObjectRef};
+use qtasync::{get_running_loop, signal, spawn, yield_now, ObjectRef};
 use qtasync_tests::capture_reports;
 use qtasync_tests::signal_objects::{
     emitter_receivers, emitter_set_thread, new_emitter, new_single_shot_timer, timer_start, Emitter,
 };
+use qtasync_tests::until;
 
 /// How many Qt connections the emitter's signal has (`"counted"`).
 fn receivers(emitter: &cxx::UniquePtr<Emitter>, signature: &str) -> i32 {
     let count = emitter_receivers(emitter.as_ref().expect("an emitter"), signature);
     assert!(count >= 0, "no signal {signature}");
     count
-}
-
-async fn wait_until(mut done: impl FnMut() -> bool) {
-    // Only a guard against hanging: generous, since valgrind runs these tests too.
-    let deadline = Instant::now() + Duration::from_secs(50);
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting");
-        sleep(Duration::from_millis(1)).await;
-    }
 }
 
 /// Counts how many coroutines were dropped (finished or cancelled).
@@ -256,11 +248,11 @@ async fn connect_spawns_a_task_per_emission() {
     assert_eq!(event_loop.task_count(), tasks_before + 3, "one task per emission");
     assert_eq!(connection.running(), 3);
     assert!(seen.borrow().is_empty(), "they run as tasks, after the emissions return");
-    wait_until(|| seen.borrow().len() == 3).await;
+    until(|| seen.borrow().len() == 3).await;
     let mut seen = seen.borrow().clone();
     seen.sort();
     assert_eq!(seen, ["1:one", "2:two", "3:three"]);
-    wait_until(|| connection.running() == 0).await;
+    until(|| connection.running() == 0).await;
     assert!(connection.is_connected());
 }
 
@@ -286,7 +278,7 @@ async fn an_exclusive_connection_cancels_the_previous_coroutine() {
     emitter.pin_mut().count_to(1);
     yield_now().await; // the first coroutine starts
     emitter.pin_mut().count_to(3); // 0, 1, 2: each cancels the one before
-    wait_until(|| drops.count() == 4).await;
+    until(|| drops.count() == 4).await;
     assert_eq!(*finished.borrow(), [2], "only the newest ran to its end");
     assert_eq!(connection.running(), 0);
 }
@@ -310,7 +302,7 @@ async fn a_queued_connection_runs_coroutines_one_after_another() {
         },
     );
     emitter.pin_mut().count_to(3);
-    wait_until(|| log.borrow().len() == 6).await;
+    until(|| log.borrow().len() == 6).await;
     assert_eq!(*log.borrow(), ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2"]);
 }
 
@@ -331,7 +323,7 @@ async fn destroying_the_sender_cancels_its_running_coroutines() {
     yield_now().await;
     assert_eq!((connection.running(), drops.count()), (2, 0));
     drop(emitter);
-    wait_until(|| drops.count() == 2).await;
+    until(|| drops.count() == 2).await;
     assert_eq!(connection.running(), 0);
     assert!(!connection.is_connected());
 }
@@ -357,7 +349,7 @@ async fn destroying_a_receiver_disconnects_and_cancels() {
     emitter.pin_mut().ping();
     yield_now().await;
     drop(receiver);
-    wait_until(|| drops.count() == 1).await;
+    until(|| drops.count() == 1).await;
     assert!(!connection.is_connected());
     assert_eq!(receivers(&emitter, "pinged"), 0);
 }
@@ -377,7 +369,7 @@ async fn dropping_the_connection_cancels_and_detach_keeps_it() {
     emitter.pin_mut().ping();
     yield_now().await;
     drop(connection);
-    wait_until(|| drops.count() == 1).await;
+    until(|| drops.count() == 1).await;
     assert_eq!(receivers(&emitter, "pinged"), 0);
 
     let runs = Rc::new(Cell::new(0));
@@ -390,7 +382,7 @@ async fn dropping_the_connection_cancels_and_detach_keeps_it() {
         .detach();
     emitter.pin_mut().ping();
     emitter.pin_mut().ping();
-    wait_until(|| runs.get() == 2).await;
+    until(|| runs.get() == 2).await;
     assert_eq!(receivers(&emitter, "pinged"), 1, "detached: still connected");
     drop(emitter); // ends the detached connection
     yield_now().await;
@@ -414,7 +406,7 @@ async fn panics_and_errors_of_connected_coroutines_are_reported() {
     emitter.pin_mut().count_to(3);
     emitter.pin_mut().label(&QString::from("towel"));
     emitter.pin_mut().ping(); // the closure panics inside Qt's emit: caught, reported
-    wait_until(|| reports.borrow().len() >= 3).await;
+    until(|| reports.borrow().len() >= 3).await;
     let reports: Vec<String> = reports.borrow().iter().map(|report| report.to_string()).collect();
     let has = |text: &str| reports.iter().any(|report| report.contains(text));
     assert!(has("boom: connected coroutine 1"), "{reports:#?}");

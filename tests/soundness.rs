@@ -19,20 +19,7 @@ use qtasync::{
 use qtasync_tests::capture_reports;
 use qtasync_tests::child_process::{child_case, child_passes, run_child};
 use qtasync_tests::qobjects::add_post_routine;
-
-/// Runs `future` to completion on a fresh loop of this thread (the application stays).
-fn on_loop<F: std::future::Future + 'static>(future: F) -> F::Output {
-    Runner::new().keep_running(false).quit_qapp(false).run(future).unwrap().unwrap()
-}
-
-/// Waits (on the loop) until `done`, at most 60 s.
-async fn wait_until(mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "condition not reached in 60 s");
-        sleep(Duration::from_millis(1)).await;
-    }
-}
+use qtasync_tests::{on_loop, until};
 
 // ----- 3. the application belongs to whoever created it ----------------------------------------
 
@@ -197,7 +184,7 @@ fn a_panicking_drop_of_a_detached_tasks_output_is_reported() {
         let timer_ran = Rc::new(Cell::new(false));
         let t = timer_ran.clone();
         event_loop.call_later(Duration::from_millis(5), move || t.set(true)).unwrap();
-        wait_until(|| timer_ran.get()).await;
+        until(|| timer_ran.get()).await;
         let reports = reports.borrow().iter().map(|report| report.to_string()).collect::<Vec<_>>();
         (reports, timer_ran.get())
     });

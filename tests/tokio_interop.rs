@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use qtasync::testing::{run_nested_event_loop, run_test};
 use qtasync::tokio::{set_runtime, spawn_blocking, unset_runtime, with_runtime, TokioTaskError};
 use qtasync::{get_running_loop, yield_now, EventLoop, LoopClosed, LoopError, RunError, TaskError};
+use qtasync_tests::until;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -36,13 +37,6 @@ struct DropFlag(Arc<AtomicBool>);
 impl Drop for DropFlag {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Polls `done` every millisecond on the qtasync loop (the test's timeout guards the wait).
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        qtasync::sleep(Duration::from_millis(1)).await;
     }
 }
 

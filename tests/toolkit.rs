@@ -19,6 +19,7 @@ use qtasync::{
     as_completed, gather, gather_settled, shield, sleep, spawn, wait, wait_for, yield_now,
     ReturnWhen, TaskError, TaskGroup,
 };
+use qtasync_tests::{let_others_run, until};
 
 const FOREVER: Duration = Duration::from_secs(3600);
 
@@ -33,20 +34,6 @@ impl Drop for DropFlag {
 
 fn flag() -> Rc<Cell<bool>> {
     Rc::new(Cell::new(false))
-}
-
-/// Polls `done` once a millisecond; the test's 60 s timeout guards against hanging.
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
-    }
-}
-
-/// Gives every other ready task many turns.
-async fn let_others_run() {
-    for _ in 0..50 {
-        yield_now().await;
-    }
 }
 
 /// A child that panics (typed like its fallible siblings).

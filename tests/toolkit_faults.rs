@@ -11,14 +11,8 @@ use qtasync::task::GroupSpawnError;
 use qtasync::{
     get_running_loop, shield, sleep, spawn, wait_for, yield_now, ObjectRef, TaskError, TaskGroup,
 };
+use qtasync_tests::let_others_run;
 use qtasync_tests::qobjects::new_worker;
-
-/// Gives every other ready task many turns.
-async fn let_others_run() {
-    for _ in 0..50 {
-        yield_now().await;
-    }
-}
 
 #[qtasync::test(timeout = "60s")]
 async fn a_group_cancelled_from_outside_leaves_a_shielded_inner_task_running() {

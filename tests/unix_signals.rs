@@ -9,12 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use qtasync::signal::Signals;
 use qtasync::{get_running_loop, sleep, yield_now};
-
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
-    }
-}
+use qtasync_tests::until;
 
 fn raise(signal: i32) {
     // SAFETY: kill(2) takes integers; the test handles `signal` before sending it.

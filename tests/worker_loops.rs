@@ -14,6 +14,7 @@ use qtasync::{
     get_running_loop, sleep, to_thread, ExceptionContext, ExecutorError, LoopClosed, RemoteError,
     RemoteTask,
 };
+use qtasync_tests::until;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -23,12 +24,6 @@ struct DropFlag(Arc<AtomicBool>);
 impl Drop for DropFlag {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(1)).await;
     }
 }
 

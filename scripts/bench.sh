@@ -5,6 +5,9 @@
 # Output: target/bench/table.md (+ rust.json, python.json). Arguments go to the Rust bench
 # (e.g. --scale 0.1 for a quick run; then set PYTHON_SCALE=0.1 too).
 # QTASYNC_BENCH_PYTHON=0 skips the Python peers.
+# The I/O rows (tcp_echo, idle_timer_0/_n, spawn_wait) run on qtasync, tokio and async-io only;
+# idle_timer_n holds 8,000 x scale localhost connections whose far ends live in a child process
+# (this binary with --idle-peer), so neither process nears the open-file limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

@@ -7,11 +7,13 @@
 //!     [--workloads a,b] [--json FILE] [--merge FILE.json]...
 //! ```
 //! `--merge` adds the cells of another run, e.g. the Python peers (`bench/python/bench.py`).
+//! `--idle-peer` is internal: the far ends of the `idle_timer_n` connections (`io_rows.rs`).
 //! Memory is measured in a child process per figure (`--memory-child PEER TASKS`), so that what
 //! earlier workloads allocated does not hide the growth.
 
 mod countdown;
 mod interop;
+mod io_rows;
 mod peers;
 mod report;
 mod workloads;
@@ -157,6 +159,9 @@ fn memory_child(peer: &str, tasks: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(io_rows::IDLE_PEER_FLAG) {
+        return io_rows::idle_peer_main();
+    }
     if let [flag, peer, tasks] = args.as_slice() {
         if flag == "--memory-child" {
             // The Qt application must exist before any peer runs (raw Qt and qtasync need it).

@@ -34,6 +34,13 @@ pub(crate) enum Workload {
     TokioRoundTrip { count: usize },
     /// tokio interop (`interop.rs`): `count` tasks spawned on another loop and awaited.
     CrossLoop { count: usize },
+    /// I/O (`io_rows.rs`): 64-byte round trips over one localhost TCP connection.
+    TcpEcho { round_trips: usize },
+    /// I/O (`io_rows.rs`): how late `samples` 1 ms sleeps wake with `idle` idle TCP connections
+    /// registered (their far ends in a child process).
+    IdleTimer { idle: usize, samples: usize },
+    /// I/O (`io_rows.rs`): `true` spawned and awaited `count` times.
+    SpawnWait { count: usize },
 }
 
 impl Workload {
@@ -54,6 +61,10 @@ impl Workload {
             Workload::Fairness { count: n(1_000_000) },
             Workload::TokioRoundTrip { count: n(100_000) },
             Workload::CrossLoop { count: n(1_000_000) },
+            Workload::TcpEcho { round_trips: n(100_000) },
+            Workload::IdleTimer { idle: 0, samples: n(1_000) },
+            Workload::IdleTimer { idle: n(8_000), samples: n(1_000) },
+            Workload::SpawnWait { count: n(2_000) },
         ]
     }
 
@@ -73,6 +84,10 @@ impl Workload {
             Workload::Fairness { .. } => "fairness".into(),
             Workload::TokioRoundTrip { .. } => "tokio_round_trip".into(),
             Workload::CrossLoop { .. } => "cross_loop_spawn".into(),
+            Workload::TcpEcho { .. } => "tcp_echo".into(),
+            Workload::IdleTimer { idle: 0, .. } => "idle_timer_0".into(),
+            Workload::IdleTimer { .. } => "idle_timer_n".into(),
+            Workload::SpawnWait { .. } => "spawn_wait".into(),
         }
     }
 
@@ -80,7 +95,10 @@ impl Workload {
     pub(crate) fn repeatable(&self) -> bool {
         !matches!(
             self,
-            Workload::Memory { .. } | Workload::SleepOvershoot { .. } | Workload::Timers { .. }
+            Workload::Memory { .. }
+                | Workload::SleepOvershoot { .. }
+                | Workload::Timers { .. }
+                | Workload::IdleTimer { .. }
         )
     }
 
@@ -98,6 +116,9 @@ impl Workload {
             Workload::Fairness { count } => fairness::<P>(count),
             Workload::TokioRoundTrip { count } | Workload::CrossLoop { count } => {
                 crate::interop::run(P::NAME, &self.key(), count)
+            }
+            Workload::TcpEcho { .. } | Workload::IdleTimer { .. } | Workload::SpawnWait { .. } => {
+                crate::io_rows::run(P::NAME, self)
             }
         }
     }

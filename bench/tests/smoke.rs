@@ -67,6 +67,26 @@ fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
         }
         assert_eq!(value(workload, "glib"), None, "tokio interop is not measured on GLib");
     }
+    let io = [
+        "tcp_echo",
+        "idle_timer_0_median_ms",
+        "idle_timer_0_p99_ms",
+        "idle_timer_n_median_ms",
+        "idle_timer_n_p99_ms",
+    ];
+    for peer in ["qtasync", "tokio", "async-executor"] {
+        for workload in io {
+            assert!(value(workload, peer).is_some(), "{workload} on {peer} has no figure");
+        }
+    }
+    for peer in ["qtasync", "tokio"] {
+        assert!(value("spawn_wait", peer).is_some(), "spawn_wait on {peer} has no figure");
+    }
+    assert_eq!(value("spawn_wait", "async-executor"), None, "async-io has no subprocesses");
+    for workload in ["tcp_echo", "idle_timer_0", "idle_timer_n", "spawn_wait"] {
+        assert_eq!(value(workload, "glib"), None, "I/O is not measured on GLib");
+        assert_eq!(value(workload, "raw-qt"), None, "I/O is not measured on raw Qt");
+    }
     assert_eq!(value("tasks", "raw-qt"), None, "raw Qt has no tasks");
     assert_eq!(value("timers_inversions", "qtasync"), Some(0.0));
     assert_eq!(value("timers_early", "qtasync"), Some(0.0));

@@ -71,6 +71,9 @@ pub(crate) fn run(workload: &Workload) -> Outcome {
         | Workload::Memory { .. }
         | Workload::TokioRoundTrip { .. }
         | Workload::CrossLoop { .. } => Outcome::NotApplicable("no futures in raw Qt".to_string()),
+        Workload::TcpEcho { .. } | Workload::IdleTimer { .. } | Workload::SpawnWait { .. } => {
+            Outcome::NotApplicable("I/O is measured on qtasync, tokio, async-io".to_string())
+        }
     }
 }
 

@@ -263,7 +263,7 @@ impl EventLoop {
         delay: Duration,
         callback: impl FnOnce() + 'static,
     ) -> Result<TimerHandle, LoopClosed> {
-        let when = self.time().checked_add(delay).unwrap_or_else(far_future);
+        let when = crate::time::after(self.time(), delay);
         self.core().call_at(when, callback, Location::caller())
     }
 
@@ -360,9 +360,4 @@ impl Drop for RestoreRunningLoop {
         let previous = self.0.take();
         let _ = RUNNING_LOOP.try_with(|running| *running.borrow_mut() = previous);
     }
-}
-
-fn far_future() -> Instant {
-    // About 30 years: later than any realistic deadline, and still representable.
-    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
 }

@@ -46,7 +46,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep { deadline: Deadline::At(deadline), timer: None }
 }
 
-fn after(now: Instant, duration: Duration) -> Instant {
+/// `now + duration`, or about 30 years from `now` when that overflows (later than any realistic
+/// deadline, and still representable).
+pub(crate) fn after(now: Instant, duration: Duration) -> Instant {
     now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the scheduler core's unit tests (qtasync::core: ready queue, timer heap, arena, wakers,
+# Runs the scheduler core's unit tests (the qtasync-core crate: ready queue, timer heap, arena, wakers,
 # tasks; no Qt) under Miri, which checks for undefined behaviour and leaks. Needs a nightly
 # toolchain with the miri and rust-src components; installs them with rustup when it can.
 set -euo pipefail
@@ -11,6 +11,6 @@ if ! cargo +nightly miri --version >/dev/null 2>&1; then
     exit 0
   fi
 fi
-# The unit tests of the Qt-free core only; the driver's FFI cannot run under Miri.
+# The Qt-free core crate only (no C++ to build); the driver's FFI cannot run under Miri.
 MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance}" \
-  cargo +nightly miri test --locked -p qtasync --lib core::
+  cargo +nightly miri test --locked -p qtasync-core

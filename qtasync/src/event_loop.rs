@@ -45,17 +45,13 @@ pub struct TaskSpec {
 /// Asyncio's default for `slow_callback_duration` in debug mode.
 const DEFAULT_SLOW_CALLBACK: Duration = Duration::from_millis(100);
 
-thread_local! {
-    static RUNNING_LOOP: RefCell<Option<Weak<LoopInner>>> = const { RefCell::new(None) };
-}
-
 /// The loop running on this thread (asyncio's `get_running_loop()`); an error elsewhere,
-/// including inside executor threads.
+/// including inside executor threads. The core's registry of what runs on this thread knows the
+/// scheduler; the scheduler knows the loop that wraps it.
 pub fn get_running_loop() -> Result<EventLoop, NoRunningLoop> {
-    RUNNING_LOOP
-        .try_with(|running| running.borrow().as_ref().and_then(Weak::upgrade))
-        .ok()
-        .flatten()
+    crate::core::scheduler::running()
+        .and_then(|scheduler| scheduler.owner())
+        .and_then(|owner| owner.downcast::<LoopInner>().ok())
         .map(|inner| EventLoop { inner })
         .ok_or(NoRunningLoop)
 }
@@ -223,6 +219,8 @@ impl EventLoop {
                 dispatches: Cell::new(0),
             }
         });
+        let owner: Weak<dyn std::any::Any> = Rc::downgrade(&inner) as Weak<LoopInner>;
+        inner.core.set_owner(owner);
         let weak = Rc::downgrade(&inner);
         inner.core.set_reporter(Some(Rc::new(move |context: &ExceptionContext| {
             match weak.upgrade() {
@@ -350,14 +348,5 @@ impl EventLoop {
 impl Default for EventLoop {
     fn default() -> Self {
         EventLoop::new()
-    }
-}
-
-struct RestoreRunningLoop(Option<Weak<LoopInner>>);
-
-impl Drop for RestoreRunningLoop {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        let _ = RUNNING_LOOP.try_with(|running| *running.borrow_mut() = previous);
     }
 }

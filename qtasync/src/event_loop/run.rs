@@ -44,28 +44,12 @@ impl EventLoop {
         if self.is_closed() {
             return Err(LoopError::Closed);
         }
-        if !self.core().is_owner_thread() {
-            return Err(LoopError::WrongThread);
-        }
-        if self.is_running() {
-            return Err(LoopError::AlreadyRunning);
-        }
-        if get_running_loop().is_ok() {
-            return Err(LoopError::AnotherLoopRunning);
-        }
-        Ok(())
+        self.core().check_enter().map_err(enter_error)
     }
 
     pub(crate) fn run_forever_with(&self, engine: Engine) -> Result<(), RunError> {
         self.check_can_run()?;
-        let _running = self.core().enter().map_err(|error| match error {
-            EnterError::WrongThread => LoopError::WrongThread,
-            EnterError::AlreadyRunning => LoopError::AlreadyRunning,
-            EnterError::AnotherLoopRunning => LoopError::AnotherLoopRunning,
-        })?;
-        let previous =
-            RUNNING_LOOP.with(|running| running.borrow_mut().replace(Rc::downgrade(&self.inner)));
-        let _restore = RestoreRunningLoop(previous);
+        let _running = self.core().enter().map_err(enter_error)?;
         self.inner.stopped_by_loop.set(false);
         // A stop left pending by the previous run (it ended another way while a nested loop
         // held the stop back) counts as a stop made before this run: one iteration.
@@ -131,5 +115,13 @@ impl EventLoop {
 
     pub(crate) fn take_interrupted(&self) -> bool {
         self.inner.interrupted.replace(false)
+    }
+}
+
+fn enter_error(error: EnterError) -> LoopError {
+    match error {
+        EnterError::WrongThread => LoopError::WrongThread,
+        EnterError::AlreadyRunning => LoopError::AlreadyRunning,
+        EnterError::AnotherLoopRunning => LoopError::AnotherLoopRunning,
     }
 }

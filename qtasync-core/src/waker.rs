@@ -7,24 +7,24 @@ use std::sync::Arc;
 use std::task::Wake;
 
 use super::arena::TaskId;
-use super::scheduler;
+use super::running;
 use super::shared::{Remote, Shared};
 
-pub(crate) struct TaskWaker {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) id: TaskId,
+pub struct TaskWaker {
+    pub shared: Arc<Shared>,
+    pub id: TaskId,
     /// True from a wake until the poll that follows it begins.
     notified: AtomicBool,
 }
 
 impl TaskWaker {
     /// A waker for a task that is queued to run (so it starts out notified).
-    pub(crate) fn new_notified(shared: Arc<Shared>, id: TaskId) -> Self {
+    pub fn new_notified(shared: Arc<Shared>, id: TaskId) -> Self {
         TaskWaker { shared, id, notified: AtomicBool::new(true) }
     }
 
     /// Called just before the task is polled: wakes from now on schedule it again.
-    pub(crate) fn clear(&self) {
+    pub fn clear(&self) {
         self.notified.store(false, Ordering::Release);
     }
 
@@ -32,7 +32,7 @@ impl TaskWaker {
         if self.notified.swap(true, Ordering::AcqRel) {
             return;
         }
-        if scheduler::push_local_wake(&self.shared, self.id) {
+        if running::push_local_wake(&self.shared, self.id) {
             return;
         }
         // Another thread, or the owner thread while the loop is not running. After close the

@@ -65,13 +65,13 @@ impl Scheduler {
             return;
         }
         let task_ref = TaskRef { header: header.clone() };
-        let previous = CURRENT_TASK.with(|task| task.borrow_mut().replace(task_ref.clone()));
+        let previous = running::replace_current_task(Some(task_ref.clone()));
         let started = self.slow_callback.get().map(|limit| (limit, Instant::now()));
         let waker = Waker::from(waker);
         let polled = catch_unwind(AssertUnwindSafe(|| {
             future.as_mut().poll(&mut Context::from_waker(&waker))
         }));
-        CURRENT_TASK.with(|task| *task.borrow_mut() = previous);
+        running::replace_current_task(previous);
         if let Some((limit, started)) = started {
             let took = started.elapsed();
             if took >= limit {

@@ -22,8 +22,10 @@ use super::arena::{Arena, TaskId};
 use super::callback::{new_callback, Callback, Handle, TimerHandle};
 use super::clock::Clock;
 use super::exception::{default_exception_handler, ExceptionContext, Panic};
+use super::running::{self, RunningLoop};
 use super::shared::{Remote, Shared};
-use super::task::{TaskError, TaskHeader, TaskRef};
+use super::task_error::TaskError;
+use super::task_ref::{TaskHeader, TaskHost, TaskRef};
 use super::thread_token;
 use super::timers::TimerHeap;
 use super::waker::TaskWaker;
@@ -42,23 +44,22 @@ impl std::error::Error for LoopClosed {}
 
 /// How much one dispatch may do before it hands control back to Qt.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Budget {
-    pub(crate) max_items: usize,
-    pub(crate) max_time: Duration,
+pub struct Budget {
+    pub max_items: usize,
+    pub max_time: Duration,
 }
 
 impl Budget {
     /// Enough to amortise one Qt event over thousands of callbacks, small enough that paint and
     /// input events wait at most a couple of milliseconds.
-    pub(crate) const DEFAULT: Budget =
-        Budget { max_items: 16 * 1024, max_time: Duration::from_millis(2) };
+    pub const DEFAULT: Budget = Budget { max_items: 16 * 1024, max_time: Duration::from_millis(2) };
 }
 
 /// The time budget is checked once every this many items (reading the clock costs ~20 ns).
 const CLOCK_CHECK_EVERY: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Dispatched {
+pub enum Dispatched {
     /// Nothing is ready; wait for a wake or the next timer.
     Idle,
     /// The budget ran out with work left: dispatch again after Qt's other events.
@@ -82,10 +83,10 @@ struct TaskSlot {
     rewake: bool,
 }
 
-pub(crate) type Reporter = Rc<dyn Fn(&ExceptionContext)>;
+pub type Reporter = Rc<dyn Fn(&ExceptionContext)>;
 
-pub(crate) struct Scheduler {
-    pub(crate) shared: Arc<Shared>,
+pub struct Scheduler {
+    pub shared: Arc<Shared>,
     this: Weak<Scheduler>,
     ready: RefCell<VecDeque<Ready>>,
     timers: RefCell<TimerHeap>,
@@ -101,69 +102,24 @@ pub(crate) struct Scheduler {
     stop_due: Cell<bool>,
     closed: Cell<bool>,
     reporter: RefCell<Option<Reporter>>,
+    /// What the layer above wraps this scheduler in (qtasync's event loop), so that the one
+    /// registry of `running.rs` also answers "which event loop runs here".
+    owner: RefCell<Option<Weak<dyn std::any::Any>>>,
     /// Debug mode: callbacks and task steps slower than this are reported.
     slow_callback: Cell<Option<Duration>>,
     /// Real time, or virtual time that tests control.
     clock: Clock,
 }
 
-thread_local! {
-    /// The scheduler running on this thread, if any (asyncio's running loop).
-    static RUNNING: RefCell<Option<Rc<Scheduler>>> = const { RefCell::new(None) };
-    /// The task being polled on this thread, if any (asyncio's `current_task()`).
-    static CURRENT_TASK: RefCell<Option<TaskRef>> = const { RefCell::new(None) };
-}
-
 /// The scheduler running on this thread.
-pub(crate) fn running() -> Option<Rc<Scheduler>> {
-    RUNNING.try_with(|running| running.borrow().clone()).ok().flatten()
+pub fn running() -> Option<Rc<Scheduler>> {
+    running::running_as::<Scheduler>()
 }
 
-/// The task being polled on this thread.
-pub(crate) fn current_task() -> Option<TaskRef> {
-    CURRENT_TASK.try_with(|task| task.borrow().clone()).ok().flatten()
-}
-
-/// The fast path of a wake: on the loop's own thread, while it runs, straight onto the ready
-/// queue. Returns `false` when the caller must go through the shared queue instead.
-pub(crate) fn push_local_wake(shared: &Arc<Shared>, id: TaskId) -> bool {
-    if shared.owner != thread_token::current() {
-        return false;
-    }
-    RUNNING
-        .try_with(|running| match &*running.borrow() {
-            Some(scheduler) if Arc::ptr_eq(&scheduler.shared, shared) => {
-                scheduler.ready.borrow_mut().push_back(Ready::Task(id));
-                scheduler.wake_if_idle();
-                true
-            }
-            _ => false,
-        })
-        .unwrap_or(false)
-}
-
-/// Marks a scheduler as running on this thread until dropped.
-pub(crate) struct RunningGuard {
-    previous_task: Option<TaskRef>,
-}
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        let _ = RUNNING.try_with(|running| running.borrow_mut().take());
-        let _ = CURRENT_TASK.try_with(|task| *task.borrow_mut() = self.previous_task.take());
-    }
-}
-
-/// Why a scheduler cannot start running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EnterError {
-    WrongThread,
-    AlreadyRunning,
-    AnotherLoopRunning,
-}
+pub use super::running::{current_task, EnterError, RunningGuard};
 
 impl Scheduler {
-    pub(crate) fn new() -> Rc<Scheduler> {
+    pub fn new() -> Rc<Scheduler> {
         Rc::new_cyclic(|this| Scheduler {
             shared: Arc::new(Shared::new(thread_token::current())),
             this: this.clone(),
@@ -176,44 +132,29 @@ impl Scheduler {
             stop_due: Cell::new(false),
             closed: Cell::new(false),
             reporter: RefCell::new(None),
+            owner: RefCell::new(None),
             slow_callback: Cell::new(None),
             clock: Clock::new(),
         })
     }
 
-    pub(crate) fn weak(&self) -> Weak<Scheduler> {
+    pub fn weak(&self) -> Weak<Scheduler> {
         self.this.clone()
     }
 
-    pub(crate) fn is_owner_thread(&self) -> bool {
+    pub fn is_owner_thread(&self) -> bool {
         self.shared.owner == thread_token::current()
     }
 
-    pub(crate) fn enter(&self) -> Result<RunningGuard, EnterError> {
-        if !self.is_owner_thread() {
-            return Err(EnterError::WrongThread);
-        }
-        let this = self.this.upgrade().expect("a scheduler in use is alive");
-        RUNNING.with(|running| {
-            let mut running = running.borrow_mut();
-            match &*running {
-                Some(other) if Rc::ptr_eq(other, &this) => Err(EnterError::AlreadyRunning),
-                Some(_) => Err(EnterError::AnotherLoopRunning),
-                None => {
-                    *running = Some(this);
-                    Ok(())
-                }
-            }
-        })?;
-        let previous_task = CURRENT_TASK.with(|task| task.borrow_mut().take());
-        Ok(RunningGuard { previous_task })
+    pub fn enter(&self) -> Result<RunningGuard, EnterError> {
+        running::enter(self.this.upgrade().expect("a scheduler in use is alive"))
     }
 
-    pub(crate) fn is_running(&self) -> bool {
-        running().is_some_and(|running| std::ptr::eq(&*running, self))
+    pub fn is_running(&self) -> bool {
+        running::is_running(self)
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.closed.get()
     }
 
@@ -227,7 +168,7 @@ impl Scheduler {
 
     // ----- scheduling -------------------------------------------------------------------------
 
-    pub(crate) fn call_soon<F: FnOnce() + 'static>(
+    pub fn call_soon<F: FnOnce() + 'static>(
         &self,
         callback: F,
         location: &'static Location<'static>,
@@ -239,7 +180,7 @@ impl Scheduler {
         Ok(Handle { callback })
     }
 
-    pub(crate) fn call_at<F: FnOnce() + 'static>(
+    pub fn call_at<F: FnOnce() + 'static>(
         &self,
         when: Instant,
         callback: F,
@@ -249,7 +190,7 @@ impl Scheduler {
     }
 
     /// `call_at` for a callback object of qtasync's own (a `sleep`'s alarm): one allocation.
-    pub(crate) fn schedule_at(
+    pub fn schedule_at(
         &self,
         when: Instant,
         callback: Rc<dyn Callback>,
@@ -266,7 +207,7 @@ impl Scheduler {
 
     /// `call_soon_threadsafe`: from the loop's thread it joins the ready queue in FIFO order
     /// with `call_soon`; from any other thread it goes through the shared queue.
-    pub(crate) fn call_soon_threadsafe(
+    pub fn call_soon_threadsafe(
         &self,
         callback: Box<dyn FnOnce() + Send>,
     ) -> Result<(), LoopClosed> {
@@ -288,11 +229,11 @@ impl Scheduler {
     }
 
     /// Asks for a dispatch soon (which also re-arms the driver's timer): after the clock moved.
-    pub(crate) fn request_dispatch(&self) {
+    pub fn request_dispatch(&self) {
         self.wake_if_idle();
     }
 
-    pub(crate) fn spawn(
+    pub fn spawn(
         &self,
         header: Rc<dyn TaskHeader>,
         future: Pin<Box<dyn Future<Output = ()>>>,
@@ -310,29 +251,44 @@ impl Scheduler {
         Ok(())
     }
 
-    pub(crate) fn task_count(&self) -> usize {
+    pub fn task_count(&self) -> usize {
         self.tasks.borrow().len()
     }
 
-    pub(crate) fn stop(&self) {
+    pub fn stop(&self) {
         self.stopping.set(true);
         // An idle loop must wake up to notice.
         self.shared.request_wake();
     }
 
-    pub(crate) fn set_reporter(&self, reporter: Option<Reporter>) {
+    /// Records what wraps this scheduler (see [`Scheduler::owner`]).
+    pub fn set_owner(&self, owner: Weak<dyn std::any::Any>) {
+        *self.owner.borrow_mut() = Some(owner);
+    }
+
+    /// What the layer above recorded with `set_owner`, while it lives.
+    pub fn owner(&self) -> Option<Rc<dyn std::any::Any>> {
+        self.owner.borrow().as_ref().and_then(Weak::upgrade)
+    }
+
+    /// Whether `enter` would succeed now, without entering.
+    pub fn check_enter(&self) -> Result<(), EnterError> {
+        running::check_enter(self)
+    }
+
+    pub fn set_reporter(&self, reporter: Option<Reporter>) {
         // The old reporter (a user closure) is dropped with no borrow held.
         let old = self.reporter.replace(reporter);
         drop(old);
     }
 
-    pub(crate) fn set_slow_callback_duration(&self, limit: Option<Duration>) {
+    pub fn set_slow_callback_duration(&self, limit: Option<Duration>) {
         self.slow_callback.set(limit);
     }
 
     /// Sends a report to the exception handler; a handler that panics is itself reported to
     /// standard error, with the original report.
-    pub(crate) fn report(&self, context: ExceptionContext) {
+    pub fn report(&self, context: ExceptionContext) {
         let reporter = self.reporter.borrow().clone();
         match reporter {
             Some(reporter) => {
@@ -346,6 +302,43 @@ impl Scheduler {
             }
             None => default_exception_handler(&context),
         }
+    }
+}
+
+/// How wakers and the API find the loop running on this thread (`running.rs`).
+impl RunningLoop for Scheduler {
+    fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    fn push_ready_task(&self, id: TaskId) {
+        self.ready.borrow_mut().push_back(Ready::Task(id));
+        self.wake_if_idle();
+    }
+
+    fn into_any(self: Rc<Self>) -> Rc<dyn std::any::Any> {
+        self
+    }
+}
+
+/// How tasks reach their loop without naming the scheduler (`task_ref.rs`).
+impl TaskHost for Scheduler {
+    fn schedule(&self, callback: Box<dyn FnOnce()>, location: &'static Location<'static>) {
+        // Refused only once the loop is closed; asyncio drops done callbacks then too.
+        let _ = self.call_soon(callback, location);
+    }
+
+    fn report_error(
+        &self,
+        message: &'static str,
+        error: Rc<dyn std::error::Error>,
+        task: Option<TaskRef>,
+    ) {
+        let context = ExceptionContext::new(message).with_exception(error);
+        self.report(match task {
+            Some(task) => context.with_task(task),
+            None => context,
+        });
     }
 }
 

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 
 type DoneCallback<A> = Box<dyn FnOnce(&A)>;
 
-pub(crate) struct DoneCallbacks<A: ?Sized> {
+pub struct DoneCallbacks<A: ?Sized> {
     list: RefCell<Vec<(u64, DoneCallback<A>)>>,
     next_id: Cell<u64>,
 }
@@ -16,7 +16,7 @@ impl<A: ?Sized> Default for DoneCallbacks<A> {
 }
 
 impl<A: ?Sized> DoneCallbacks<A> {
-    pub(crate) fn add(&self, callback: impl FnOnce(&A) + 'static) -> u64 {
+    pub fn add(&self, callback: impl FnOnce(&A) + 'static) -> u64 {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         self.list.borrow_mut().push((id, Box::new(callback)));
@@ -26,7 +26,7 @@ impl<A: ?Sized> DoneCallbacks<A> {
     /// Takes out the callbacks with `id` (none once the callback was scheduled). The caller
     /// drops them after its own borrows end: a captured value's `Drop` may add a callback.
     #[must_use = "drop the removed callbacks once no borrow is held"]
-    pub(crate) fn remove(&self, id: u64) -> Vec<DoneCallback<A>> {
+    pub fn remove(&self, id: u64) -> Vec<DoneCallback<A>> {
         let mut list = self.list.borrow_mut();
         let mut removed = Vec::new();
         let mut index = 0;
@@ -40,7 +40,7 @@ impl<A: ?Sized> DoneCallbacks<A> {
         removed
     }
 
-    pub(crate) fn take(&self) -> Vec<DoneCallback<A>> {
+    pub fn take(&self) -> Vec<DoneCallback<A>> {
         std::mem::take(&mut *self.list.borrow_mut()).into_iter().map(|(_, f)| f).collect()
     }
 }

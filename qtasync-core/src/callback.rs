@@ -8,7 +8,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::time::Instant;
 
-pub(crate) trait Callback {
+pub trait Callback {
     /// Runs the callback unless cancelled; a second call does nothing.
     fn run(&self);
     fn cancel(&self);
@@ -64,7 +64,7 @@ impl<F: FnOnce()> Callback for CallbackCell<F> {
     }
 }
 
-pub(crate) fn new_callback<F: FnOnce() + 'static>(
+pub fn new_callback<F: FnOnce() + 'static>(
     callback: F,
     location: &'static Location<'static>,
 ) -> Rc<dyn Callback> {
@@ -79,7 +79,7 @@ pub(crate) fn new_callback<F: FnOnce() + 'static>(
 /// A callback scheduled with `call_soon` (asyncio's `Handle`).
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) callback: Rc<dyn Callback>,
+    pub callback: Rc<dyn Callback>,
 }
 
 impl Handle {
@@ -112,10 +112,10 @@ impl fmt::Debug for Handle {
 /// A callback scheduled with `call_later` or `call_at` (asyncio's `TimerHandle`).
 #[derive(Clone)]
 pub struct TimerHandle {
-    pub(crate) handle: Handle,
-    pub(crate) when: Instant,
+    pub handle: Handle,
+    pub when: Instant,
     /// Counts cancelled entries still in the heap, so the heap can drop them in bulk.
-    pub(crate) heap_cancelled: Rc<Cell<usize>>,
+    pub heap_cancelled: Rc<Cell<usize>>,
 }
 
 impl TimerHandle {
@@ -133,7 +133,7 @@ impl TimerHandle {
         self.handle.cancelled()
     }
 
-    /// The deadline, on the loop's monotonic clock ([`EventLoop::time`](crate::EventLoop::time)).
+    /// The deadline, on the loop's monotonic clock (qtasync's `EventLoop::time`).
     pub fn when(&self) -> Instant {
         self.when
     }

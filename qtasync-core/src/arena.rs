@@ -3,7 +3,7 @@
 
 /// Names one task of one loop. Ids are plain integers so that wakers on any thread can carry them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct TaskId {
+pub struct TaskId {
     index: u32,
     generation: u32,
 }
@@ -13,23 +13,33 @@ enum Slot<T> {
     Vacant { generation: u32 },
 }
 
-pub(crate) struct Arena<T> {
+pub struct Arena<T> {
     slots: Vec<Slot<T>>,
     free: Vec<u32>,
     len: usize,
 }
 
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> Arena<T> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Arena { slots: Vec::new(), free: Vec::new(), len: 0 }
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.len
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The id the next `insert` will return.
-    pub(crate) fn next_id(&self) -> TaskId {
+    pub fn next_id(&self) -> TaskId {
         match self.free.last() {
             Some(&index) => match self.slots[index as usize] {
                 Slot::Vacant { generation } => TaskId { index, generation },
@@ -39,7 +49,7 @@ impl<T> Arena<T> {
         }
     }
 
-    pub(crate) fn insert(&mut self, value: T) -> TaskId {
+    pub fn insert(&mut self, value: T) -> TaskId {
         let id = self.next_id();
         self.len += 1;
         if self.free.pop().is_some() {
@@ -51,7 +61,7 @@ impl<T> Arena<T> {
         id
     }
 
-    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut T> {
+    pub fn get_mut(&mut self, id: TaskId) -> Option<&mut T> {
         match self.slots.get_mut(id.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
@@ -60,7 +70,7 @@ impl<T> Arena<T> {
         }
     }
 
-    pub(crate) fn remove(&mut self, id: TaskId) -> Option<T> {
+    pub fn remove(&mut self, id: TaskId) -> Option<T> {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
@@ -76,7 +86,7 @@ impl<T> Arena<T> {
         }
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().filter_map(|slot| match slot {
             Slot::Occupied { value, .. } => Some(value),
             Slot::Vacant { .. } => None,
@@ -84,7 +94,7 @@ impl<T> Arena<T> {
     }
 
     /// Empties the arena, handing back every value (stale ids stay stale).
-    pub(crate) fn take_all(&mut self) -> Vec<T> {
+    pub fn take_all(&mut self) -> Vec<T> {
         let mut out = Vec::with_capacity(self.len);
         for index in 0..self.slots.len() {
             if let Slot::Occupied { generation, .. } = self.slots[index] {

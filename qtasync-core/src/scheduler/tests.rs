@@ -2,11 +2,11 @@
 //! where the driver would.
 
 use super::*;
-use crate::core::task::new_task;
+use crate::task::new_task;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct CountingSink(Arc<AtomicUsize>);
-impl crate::core::shared::WakeSink for CountingSink {
+impl crate::shared::WakeSink for CountingSink {
     fn post_wake(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }

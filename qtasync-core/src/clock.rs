@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::shared::Shared;
 use std::time::{Duration, Instant};
 
-pub(crate) struct Clock {
+pub struct Clock {
     /// The clock's reading when it was last paused, resumed or advanced.
     base: Cell<Instant>,
     /// When the clock was last resumed (`None` while paused).
@@ -26,7 +26,7 @@ pub(crate) struct Clock {
 /// Keeps a paused clock from jumping ahead while something outside the loop is in flight (an
 /// executor job: the worker drops it once the result is sent). `Send`. The last one released
 /// asks the loop for a dispatch: the loop may have gone idle while it was held.
-pub(crate) struct TimeHold {
+pub struct TimeHold {
     holds: Arc<AtomicUsize>,
     shared: Arc<Shared>,
 }
@@ -39,8 +39,14 @@ impl Drop for TimeHold {
     }
 }
 
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Clock {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         let now = Instant::now();
         Clock {
             base: Cell::new(now),
@@ -50,7 +56,7 @@ impl Clock {
         }
     }
 
-    pub(crate) fn now(&self) -> Instant {
+    pub fn now(&self) -> Instant {
         if self.real.get() {
             return Instant::now();
         }
@@ -60,12 +66,12 @@ impl Clock {
         }
     }
 
-    pub(crate) fn is_paused(&self) -> bool {
+    pub fn is_paused(&self) -> bool {
         self.running_since.get().is_none()
     }
 
     /// Stops the clock at its current reading. Nothing if already paused.
-    pub(crate) fn pause(&self) {
+    pub fn pause(&self) {
         if !self.is_paused() {
             self.base.set(self.now());
             self.running_since.set(None);
@@ -74,14 +80,14 @@ impl Clock {
     }
 
     /// Lets the clock run again from its current reading. Nothing if running.
-    pub(crate) fn resume(&self) {
+    pub fn resume(&self) {
         if self.is_paused() {
             self.running_since.set(Some(Instant::now()));
         }
     }
 
     /// Moves the clock forward by `by` (paused or not; a running clock keeps the lead).
-    pub(crate) fn advance(&self, by: Duration) {
+    pub fn advance(&self, by: Duration) {
         let now = self.now();
         self.base.set(now.checked_add(by).unwrap_or(now));
         if !self.is_paused() {
@@ -91,7 +97,7 @@ impl Clock {
     }
 
     /// Moves a paused clock forward to `to` (if later).
-    pub(crate) fn jump_to(&self, to: Instant) {
+    pub fn jump_to(&self, to: Instant) {
         if self.is_paused() && to > self.base.get() {
             self.base.set(to);
         }
@@ -99,7 +105,7 @@ impl Clock {
 
     /// The real instant at which the clock reads `deadline`; `None` while paused (a paused
     /// clock reaches deadlines by jumping, not by waiting).
-    pub(crate) fn to_real(&self, deadline: Instant) -> Option<Instant> {
+    pub fn to_real(&self, deadline: Instant) -> Option<Instant> {
         if self.real.get() {
             return Some(deadline);
         }
@@ -109,12 +115,12 @@ impl Clock {
 
     /// Holds a paused clock where it is until the hold is dropped; releasing the last hold
     /// requests a dispatch through `shared`.
-    pub(crate) fn hold(&self, shared: &Arc<Shared>) -> TimeHold {
+    pub fn hold(&self, shared: &Arc<Shared>) -> TimeHold {
         self.holds.fetch_add(1, Ordering::SeqCst);
         TimeHold { holds: self.holds.clone(), shared: shared.clone() }
     }
 
-    pub(crate) fn held(&self) -> bool {
+    pub fn held(&self) -> bool {
         self.holds.load(Ordering::SeqCst) > 0
     }
 }
@@ -156,7 +162,7 @@ mod tests {
     #[test]
     fn holds_are_counted() {
         let clock = Clock::new();
-        let shared = Arc::new(Shared::new(crate::core::thread_token::current()));
+        let shared = Arc::new(Shared::new(crate::thread_token::current()));
         let a = clock.hold(&shared);
         let b = clock.hold(&shared);
         drop(a);

@@ -38,19 +38,25 @@ impl Ord for Entry {
 /// Below this size a purge is not worth it.
 const PURGE_MIN_LEN: usize = 64;
 
-pub(crate) struct TimerHeap {
+pub struct TimerHeap {
     heap: BinaryHeap<Entry>,
     next_seq: u64,
     cancelled: Rc<Cell<usize>>,
 }
 
+impl Default for TimerHeap {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TimerHeap {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         TimerHeap { heap: BinaryHeap::new(), next_seq: 0, cancelled: Rc::new(Cell::new(0)) }
     }
 
     /// The counter a `TimerHandle` bumps when it is cancelled while in the heap.
-    pub(crate) fn cancelled_counter(&self) -> Rc<Cell<usize>> {
+    pub fn cancelled_counter(&self) -> Rc<Cell<usize>> {
         self.cancelled.clone()
     }
 
@@ -59,7 +65,7 @@ impl TimerHeap {
         self.heap.len()
     }
 
-    pub(crate) fn push(&mut self, when: Instant, callback: Rc<dyn Callback>) {
+    pub fn push(&mut self, when: Instant, callback: Rc<dyn Callback>) {
         callback.set_in_heap(true);
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -68,13 +74,13 @@ impl TimerHeap {
     }
 
     /// The earliest deadline of a live (not cancelled) timer.
-    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+    pub fn next_deadline(&mut self) -> Option<Instant> {
         self.drop_cancelled_on_top();
         self.heap.peek().map(|entry| entry.when)
     }
 
     /// Moves every live timer due at `now` into `out`, in deadline-then-FIFO order.
-    pub(crate) fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Rc<dyn Callback>)) {
+    pub fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Rc<dyn Callback>)) {
         loop {
             self.drop_cancelled_on_top();
             match self.heap.peek() {
@@ -88,12 +94,12 @@ impl TimerHeap {
     }
 
     /// The live (not cancelled) callbacks, in no particular order.
-    pub(crate) fn live(&self) -> impl Iterator<Item = &Rc<dyn Callback>> {
+    pub fn live(&self) -> impl Iterator<Item = &Rc<dyn Callback>> {
         self.heap.iter().map(|entry| &entry.callback).filter(|callback| !callback.cancelled())
     }
 
     /// Empties the heap, handing back every entry (for dropping outside any borrow).
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn Callback>> {
+    pub fn take_all(&mut self) -> Vec<Rc<dyn Callback>> {
         self.cancelled.set(0);
         let entries = std::mem::take(&mut self.heap).into_vec();
         entries
@@ -136,7 +142,7 @@ impl TimerHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::callback::new_callback;
+    use crate::callback::new_callback;
     use std::cell::RefCell;
     use std::panic::Location;
     use std::time::Duration;

@@ -8,7 +8,7 @@ impl Scheduler {
     /// thread, and the task finishes as cancelled. Returns how many tasks were cancelled. Every
     /// drop of the user's runs under a guard of its own: a panicking `Drop` is reported and the
     /// rest are still dropped.
-    pub(crate) fn close(&self) -> usize {
+    pub fn close(&self) -> usize {
         if self.closed.replace(true) {
             return 0;
         }
@@ -46,7 +46,7 @@ impl Scheduler {
 
     /// Asks every live task to cancel (asyncio.run's `_cancel_all_tasks`); they finish at their
     /// next step. Returns how many were asked.
-    pub(crate) fn cancel_all_tasks(&self, message: &str) -> usize {
+    pub fn cancel_all_tasks(&self, message: &str) -> usize {
         let headers: Vec<Rc<dyn TaskHeader>> =
             self.tasks.borrow().iter().map(|slot| slot.header.clone()).collect();
         headers

@@ -10,7 +10,7 @@ thread_local! {
 }
 
 /// The calling thread's token: unique for the life of the process, never 0.
-pub(crate) fn current() -> usize {
+pub fn current() -> usize {
     TOKEN.with(|token| *token)
 }
 

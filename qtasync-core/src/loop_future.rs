@@ -110,7 +110,7 @@ impl<T> Clone for LoopFuture<T> {
 }
 
 impl<T: 'static> LoopFuture<T> {
-    pub(crate) fn new(scheduler: Weak<Scheduler>) -> Self {
+    pub fn new(scheduler: Weak<Scheduler>) -> Self {
         LoopFuture {
             cell: Rc::new(Cell_ {
                 state: RefCell::new(State::Pending),

@@ -9,20 +9,20 @@ use concurrent_queue::ConcurrentQueue;
 use super::arena::TaskId;
 
 /// Something that reaches the loop's thread: the Qt driver posts an event to its dispatcher.
-pub(crate) trait WakeSink: Send {
+pub trait WakeSink: Send {
     /// Must be callable from any thread.
     fn post_wake(&self);
 }
 
 /// Work that arrives from other threads (or from the loop's own thread while it is not running).
-pub(crate) enum Remote {
+pub enum Remote {
     Wake(TaskId),
     Call(Box<dyn FnOnce() + Send>),
 }
 
-pub(crate) struct Shared {
+pub struct Shared {
     /// Thread token of the thread that owns the loop.
-    pub(crate) owner: usize,
+    pub owner: usize,
     remote: ConcurrentQueue<Remote>,
     /// Set by the first wake after a drain started; cleared at the start of the next drain (before
     /// draining, so that a nested Qt loop started by a callback still gets woken).
@@ -33,7 +33,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(owner: usize) -> Self {
+    pub fn new(owner: usize) -> Self {
         Shared {
             owner,
             remote: ConcurrentQueue::unbounded(),
@@ -43,14 +43,14 @@ impl Shared {
     }
 
     /// Queues `item`; fails (handing it back) once the loop is closed.
-    pub(crate) fn push(&self, item: Remote) -> Result<(), Remote> {
+    pub fn push(&self, item: Remote) -> Result<(), Remote> {
         self.remote.push(item).map_err(|error| error.into_inner())?;
         self.request_wake();
         Ok(())
     }
 
     /// Posts one wake event unless one is already on its way.
-    pub(crate) fn request_wake(&self) {
+    pub fn request_wake(&self) {
         if !self.wake_pending.swap(true, Ordering::AcqRel) {
             let sink = self.sink.lock().unwrap_or_else(|poison| poison.into_inner());
             if let Some(sink) = sink.as_ref() {
@@ -62,21 +62,21 @@ impl Shared {
     /// `request_wake` for the loop's own thread: a plain load first makes the common case (an
     /// event is already on its way) nearly free. Sound on the owner thread because the flag is
     /// only ever cleared there, by `begin_drain`, just before the dispatch that consumes it.
-    pub(crate) fn request_wake_local(&self) {
+    pub fn request_wake_local(&self) {
         if !self.wake_pending.load(Ordering::Relaxed) {
             self.request_wake();
         }
     }
 
     /// Called by the loop's thread before it drains: later wakes post a new event.
-    pub(crate) fn begin_drain(&self) {
+    pub fn begin_drain(&self) {
         // A swap (not a store) so that this acquires every push that saw the flag set.
         self.wake_pending.swap(false, Ordering::AcqRel);
     }
 
     /// Pops what is queued now (not what arrives while draining, so a busy producer cannot keep
     /// the loop's thread here forever).
-    pub(crate) fn drain(&self, mut each: impl FnMut(Remote)) {
+    pub fn drain(&self, mut each: impl FnMut(Remote)) {
         for _ in 0..self.remote.len() {
             match self.remote.pop() {
                 Ok(item) => each(item),
@@ -85,17 +85,17 @@ impl Shared {
         }
     }
 
-    pub(crate) fn set_sink(&self, sink: Option<Box<dyn WakeSink>>) -> Option<Box<dyn WakeSink>> {
+    pub fn set_sink(&self, sink: Option<Box<dyn WakeSink>>) -> Option<Box<dyn WakeSink>> {
         let mut slot = self.sink.lock().unwrap_or_else(|poison| poison.into_inner());
         std::mem::replace(&mut *slot, sink)
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.remote.is_closed()
     }
 
     /// Refuses all later pushes and hands back what was accepted before.
-    pub(crate) fn close(&self) -> Vec<Remote> {
+    pub fn close(&self) -> Vec<Remote> {
         self.remote.close();
         let mut left = Vec::new();
         while let Ok(item) = self.remote.pop() {

@@ -1,4 +1,4 @@
-//! Error reports (asyncio's exception handler contexts) and panics turned into values.
+//! Error reports: asyncio's exception handler contexts, and the handler used when none is set.
 
 use std::any::Any;
 use std::error::Error;
@@ -6,56 +6,11 @@ use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
 
-use super::task::TaskRef;
+pub use super::panic::Panic;
+use super::task_ref::TaskRef;
 
-/// An error value stored in a [`LoopFuture`](crate::LoopFuture) or carried by a report.
+/// An error value stored in a [`LoopFuture`](crate::loop_future::LoopFuture) or carried by a report.
 pub type Exception = Rc<dyn Error + 'static>;
-
-/// A panic caught by the loop (in a callback, a task, a done callback, an executor job ...).
-pub struct Panic(Box<PanicParts>);
-
-/// Boxed so that a `Result<T, TaskError>` stays small in every task.
-struct PanicParts {
-    message: String,
-    payload: Box<dyn Any + Send>,
-}
-
-impl Panic {
-    pub(crate) fn new(payload: Box<dyn Any + Send>) -> Self {
-        let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
-            (*text).to_owned()
-        } else if let Some(text) = payload.downcast_ref::<String>() {
-            text.clone()
-        } else {
-            "Box<dyn Any>".to_owned()
-        };
-        Panic(Box::new(PanicParts { message, payload }))
-    }
-
-    /// The panic's message (`"Box<dyn Any>"` when the payload was not a string).
-    pub fn message(&self) -> &str {
-        &self.0.message
-    }
-
-    /// The original payload, e.g. for [`std::panic::resume_unwind`].
-    pub fn into_payload(self) -> Box<dyn Any + Send> {
-        self.0.payload
-    }
-}
-
-impl fmt::Debug for Panic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Panic").field(&self.0.message).finish()
-    }
-}
-
-impl fmt::Display for Panic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "panicked: {}", self.0.message)
-    }
-}
-
-impl Error for Panic {}
 
 /// What the loop tells its exception handler (asyncio's `context` dict, as a struct).
 #[derive(Clone)]
@@ -95,7 +50,7 @@ impl ExceptionContext {
         self
     }
 
-    pub(crate) fn panic(message: &str, payload: Box<dyn Any + Send>) -> Self {
+    pub fn panic(message: &str, payload: Box<dyn Any + Send>) -> Self {
         ExceptionContext::new(message).with_exception(Rc::new(Panic::new(payload)))
     }
 }

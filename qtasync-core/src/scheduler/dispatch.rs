@@ -5,18 +5,18 @@ use super::*;
 
 impl Scheduler {
     /// The earliest live timer deadline.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+    pub fn next_deadline(&self) -> Option<Instant> {
         self.timers.borrow_mut().next_deadline()
     }
 
     /// The real instant for the driver's timer: the earliest deadline as the clock will reach
     /// it (`None` with no timer, or while the clock is paused: then it jumps, see `dispatch`).
-    pub(crate) fn next_real_deadline(&self) -> Option<Instant> {
+    pub fn next_real_deadline(&self) -> Option<Instant> {
         self.next_deadline().and_then(|deadline| self.clock.to_real(deadline))
     }
 
     /// The loop's clock.
-    pub(crate) fn clock(&self) -> &Clock {
+    pub fn clock(&self) -> &Clock {
         &self.clock
     }
 
@@ -57,7 +57,7 @@ impl Scheduler {
     /// that the loop stops at the level it runs at: a modal dialog opened by a callback is not
     /// closed by it (the loop goes on inside the dialog, so a task can still close it), and the
     /// outermost dispatch runs nothing more once the dialog has returned.
-    pub(crate) fn dispatch(&self, budget: Budget) -> Dispatched {
+    pub fn dispatch(&self, budget: Budget) -> Dispatched {
         struct Depth<'a>(&'a Cell<usize>);
         impl Drop for Depth<'_> {
             fn drop(&mut self) {
@@ -101,7 +101,7 @@ impl Scheduler {
                 }
                 Some(left) => {
                     if ran >= budget.max_items
-                        || (ran.is_multiple_of(CLOCK_CHECK_EVERY)
+                        || (ran % CLOCK_CHECK_EVERY == 0
                             && ran > 0
                             && started.elapsed() >= budget.max_time)
                     {
@@ -122,7 +122,7 @@ impl Scheduler {
     }
 
     /// Before a run: a stop still pending from the previous run becomes a plain `stop()`.
-    pub(crate) fn carry_pending_stop(&self) {
+    pub fn carry_pending_stop(&self) {
         if self.stop_due.replace(false) {
             self.stopping.set(true);
         }

@@ -2,13 +2,13 @@
 //! that ends with any of these left over fails (`#[qtasync::test]`), naming them.
 
 use super::{Ready, Scheduler};
-use crate::core::task::TaskRef;
+use crate::task::TaskRef;
 
 impl Scheduler {
     /// One line for each task that is not done (its name and where it was created) and each
     /// callback still queued or scheduled (where it was scheduled). A sleeping task's own alarm
     /// is not listed: the task is.
-    pub(crate) fn leftovers(&self) -> Vec<String> {
+    pub fn leftovers(&self) -> Vec<String> {
         let mut left = Vec::new();
         for slot in self.tasks.borrow().iter() {
             let task = TaskRef { header: slot.header.clone() };

@@ -1,0 +1,119 @@
+//! What runs on this thread: the loop that is dispatching (asyncio's running loop) and the task
+//! being polled (asyncio's `current_task()`). One registry, set by the scheduler's `enter` and
+//! read by wakers (the same-thread fast path) and by the API above.
+//!
+//! The loop is held as a [`RunningLoop`] trait object, so that this file and the wakers sit below
+//! the scheduler and never name it.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::arena::TaskId;
+use super::shared::Shared;
+use super::task_ref::TaskRef;
+use super::thread_token;
+
+/// A loop as the thread's registry sees it (the scheduler implements it).
+pub trait RunningLoop: Any {
+    /// The loop's cross-thread half: what identifies it to wakers.
+    fn shared(&self) -> &Arc<Shared>;
+    /// Queues task `id` on this loop's ready queue (called on its thread while it runs).
+    fn push_ready_task(&self, id: TaskId);
+    /// For [`running_as`]: the loop as `Any`, to recover its concrete type.
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
+}
+
+thread_local! {
+    /// The loop running on this thread, if any.
+    static RUNNING: RefCell<Option<Rc<dyn RunningLoop>>> = const { RefCell::new(None) };
+    /// The task being polled on this thread, if any.
+    static CURRENT_TASK: RefCell<Option<TaskRef>> = const { RefCell::new(None) };
+}
+
+/// The loop running on this thread, as its concrete type `L`.
+pub fn running_as<L: RunningLoop>() -> Option<Rc<L>> {
+    let running = RUNNING.try_with(|running| running.borrow().clone()).ok().flatten()?;
+    running.into_any().downcast::<L>().ok()
+}
+
+/// Whether `this` is the loop running on this thread.
+pub fn is_running(this: &dyn RunningLoop) -> bool {
+    RUNNING
+        .try_with(|running| {
+            running.borrow().as_ref().is_some_and(|running| {
+                std::ptr::addr_eq(Rc::as_ptr(running), this as *const dyn RunningLoop)
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// The task being polled on this thread.
+pub fn current_task() -> Option<TaskRef> {
+    CURRENT_TASK.try_with(|task| task.borrow().clone()).ok().flatten()
+}
+
+/// Makes `task` the current task and returns the one it replaces (put it back after the poll).
+pub fn replace_current_task(task: Option<TaskRef>) -> Option<TaskRef> {
+    CURRENT_TASK.with(|current| std::mem::replace(&mut *current.borrow_mut(), task))
+}
+
+/// The fast path of a wake: on the loop's own thread, while it runs, straight onto its ready
+/// queue. Returns `false` when the caller must go through the shared queue instead.
+pub fn push_local_wake(shared: &Arc<Shared>, id: TaskId) -> bool {
+    if shared.owner != thread_token::current() {
+        return false;
+    }
+    RUNNING
+        .try_with(|running| match &*running.borrow() {
+            Some(running) if Arc::ptr_eq(running.shared(), shared) => {
+                running.push_ready_task(id);
+                true
+            }
+            _ => false,
+        })
+        .unwrap_or(false)
+}
+
+/// Why a loop cannot start running on this thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnterError {
+    WrongThread,
+    AlreadyRunning,
+    AnotherLoopRunning,
+}
+
+/// Whether `this` could start running on this thread now (the checks of [`enter`]).
+pub fn check_enter(this: &dyn RunningLoop) -> Result<(), EnterError> {
+    if this.shared().owner != thread_token::current() {
+        return Err(EnterError::WrongThread);
+    }
+    RUNNING.with(|running| match &*running.borrow() {
+        Some(other) if std::ptr::addr_eq(Rc::as_ptr(other), this as *const dyn RunningLoop) => {
+            Err(EnterError::AlreadyRunning)
+        }
+        Some(_) => Err(EnterError::AnotherLoopRunning),
+        None => Ok(()),
+    })
+}
+
+/// Registers `this` as the loop running on this thread until the guard is dropped; the current
+/// task is cleared meanwhile (a loop run inside a task's poll starts with none).
+pub fn enter(this: Rc<dyn RunningLoop>) -> Result<RunningGuard, EnterError> {
+    check_enter(&*this)?;
+    RUNNING.with(|running| *running.borrow_mut() = Some(this));
+    Ok(RunningGuard { previous_task: replace_current_task(None) })
+}
+
+/// Marks a loop as running on this thread until dropped.
+pub struct RunningGuard {
+    previous_task: Option<TaskRef>,
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        let _ = RUNNING.try_with(|running| running.borrow_mut().take());
+        let _ = CURRENT_TASK.try_with(|task| *task.borrow_mut() = self.previous_task.take());
+    }
+}

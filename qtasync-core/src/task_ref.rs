@@ -1,0 +1,291 @@
+//! The type-erased half of a task: its state that does not depend on the output type
+//! ([`TaskMeta`]: name, cancellation requests, done callbacks), the [`TaskRef`] users hold, and
+//! [`TaskHost`], the little a task needs from the loop that runs it.
+//!
+//! Tasks reach their loop only through [`TaskHost`] (the scheduler implements it), so this file
+//! and `task.rs` sit below the scheduler and never name it.
+
+use std::cell::{Cell, RefCell};
+use std::error::Error;
+use std::fmt;
+use std::panic::Location;
+use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Waker;
+
+use super::done_callbacks::DoneCallbacks;
+use super::panic::Panic;
+use super::task_error::TaskError;
+
+static NEXT_TASK_NUMBER: AtomicU64 = AtomicU64::new(1);
+
+/// What a task needs from the loop that runs it (the scheduler implements it).
+pub trait TaskHost {
+    /// Schedules a done callback (asyncio's `call_soon`); dropped once the loop is closed, as
+    /// asyncio drops them then.
+    fn schedule(&self, callback: Box<dyn FnOnce()>, location: &'static Location<'static>);
+    /// Reports an error nobody else can see (a detached task's panic, a panicking `Drop` of its
+    /// output) to the loop's exception handler, naming the task.
+    fn report_error(&self, message: &'static str, error: Rc<dyn Error>, task: Option<TaskRef>);
+}
+
+/// How a task ended; kept after the join handle takes the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Running,
+    Finished,
+    Cancelled,
+    Panicked,
+}
+
+/// The parts of a task that do not depend on its output type.
+pub struct TaskMeta {
+    /// The `N` of the default name `Task-N`.
+    number: u64,
+    pub(crate) outcome: Cell<Outcome>,
+    pub(crate) cancelling: Cell<u32>,
+    must_cancel: Cell<bool>,
+    /// The join handle was dropped: nobody can retrieve an error any more.
+    pub(crate) detached: Cell<bool>,
+    /// What most tasks never use, allocated on first use: a task that only runs costs less.
+    rare: RefCell<Option<Box<Rare>>>,
+    /// The task's own waker, used by `cancel` to schedule the step that delivers it.
+    pub(crate) waker: RefCell<Option<Waker>>,
+    host: Weak<dyn TaskHost>,
+    this: Weak<dyn TaskHeader>,
+    /// Where the task was created.
+    location: &'static Location<'static>,
+}
+
+#[derive(Default)]
+struct Rare {
+    name: Option<String>,
+    cancel_message: Option<String>,
+    done_callbacks: DoneCallbacks<TaskRef>,
+}
+
+/// Type-erased access to a task (what the scheduler and [`TaskRef`] hold).
+pub trait TaskHeader {
+    fn meta(&self) -> &TaskMeta;
+    fn done(&self) -> bool;
+    /// Done by cancellation.
+    fn cancelled(&self) -> bool;
+    /// Completes the task with an error (cancellation, panic, loop closed).
+    fn fail(&self, error: TaskError);
+}
+
+impl TaskMeta {
+    pub(crate) fn new(
+        host: Weak<dyn TaskHost>,
+        this: Weak<dyn TaskHeader>,
+        location: &'static Location<'static>,
+    ) -> Self {
+        TaskMeta {
+            number: NEXT_TASK_NUMBER.fetch_add(1, Ordering::Relaxed),
+            outcome: Cell::new(Outcome::Running),
+            cancelling: Cell::new(0),
+            must_cancel: Cell::new(false),
+            detached: Cell::new(false),
+            rare: RefCell::new(None),
+            waker: RefCell::new(None),
+            host,
+            this,
+            location,
+        }
+    }
+
+    fn this(&self) -> Option<TaskRef> {
+        self.this.upgrade().map(|header| TaskRef { header })
+    }
+
+    fn rare(&self) -> std::cell::RefMut<'_, Rare> {
+        std::cell::RefMut::map(self.rare.borrow_mut(), |rare| {
+            &mut **rare.get_or_insert_with(Default::default)
+        })
+    }
+
+    pub(crate) fn schedule_done_callbacks(&self) {
+        let callbacks = match &*self.rare.borrow() {
+            Some(rare) => rare.done_callbacks.take(),
+            None => return,
+        };
+        if callbacks.is_empty() {
+            return;
+        }
+        let (Some(host), Some(task)) = (self.host.upgrade(), self.this()) else {
+            return;
+        };
+        for callback in callbacks {
+            let task = task.clone();
+            host.schedule(Box::new(move || callback(&task)), Location::caller());
+        }
+    }
+
+    /// Drops `value` under a guard; a panic is reported to the loop's exception handler.
+    pub(crate) fn drop_guarded<V>(&self, what: &'static str, value: V) {
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
+        if let Err(payload) = dropped {
+            self.report(what, Rc::new(Panic::new(payload)));
+        }
+    }
+
+    pub(crate) fn report_never_retrieved(&self, message: String) {
+        self.report("Task exception was never retrieved", Rc::new(NeverRetrieved(message)));
+    }
+
+    /// Reports `error`, naming this task, to its loop's exception handler (to standard error, in
+    /// the default handler's form, once the loop is gone).
+    fn report(&self, message: &'static str, error: Rc<dyn Error>) {
+        let task = self.this();
+        match self.host.upgrade() {
+            Some(host) => host.report_error(message, error, task),
+            None => match task {
+                Some(task) => {
+                    eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", task.name())
+                }
+                None => eprintln!("qtasync: {message}\n  exception: {error}"),
+            },
+        }
+    }
+
+    pub fn must_cancel(&self) -> bool {
+        self.must_cancel.get()
+    }
+
+    pub fn cancel_message(&self) -> Option<String> {
+        self.rare.borrow().as_ref().and_then(|rare| rare.cancel_message.clone())
+    }
+
+    pub fn set_waker(&self, waker: Waker) {
+        *self.waker.borrow_mut() = Some(waker);
+    }
+}
+
+#[derive(Debug)]
+struct NeverRetrieved(String);
+impl fmt::Display for NeverRetrieved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl Error for NeverRetrieved {}
+
+/// Identifies a done callback for [`TaskRef::remove_done_callback`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DoneCallbackId(u64);
+
+/// A type-erased, cloneable reference to a task: what done callbacks, error reports and
+/// qtasync's `current_task` give you. Holding one does not keep the task running
+/// or stop it; dropping it does nothing.
+#[derive(Clone)]
+pub struct TaskRef {
+    pub header: Rc<dyn TaskHeader>,
+}
+
+impl TaskRef {
+    fn meta(&self) -> &TaskMeta {
+        self.header.meta()
+    }
+
+    /// The task's name (asyncio's `get_name`); by default `Task-N`.
+    pub fn name(&self) -> String {
+        let meta = self.meta();
+        match meta.rare.borrow().as_ref().and_then(|rare| rare.name.clone()) {
+            Some(name) => name,
+            None => format!("Task-{}", meta.number),
+        }
+    }
+
+    /// Renames the task.
+    pub fn set_name(&self, name: impl Into<String>) {
+        self.meta().rare().name = Some(name.into());
+    }
+
+    /// Where the task was created (`create_task`, `spawn`, a group's `spawn`).
+    pub fn spawn_location(&self) -> &'static Location<'static> {
+        self.meta().location
+    }
+
+    /// Asks for the task to be cancelled: at its next step its future is dropped and it finishes
+    /// with [`TaskError::Cancelled`] carrying `message`. Returns `false` if it is already done.
+    /// Each call counts once in [`cancelling`](Self::cancelling); the last message wins.
+    pub fn cancel(&self, message: Option<&str>) -> bool {
+        if self.header.done() {
+            return false;
+        }
+        let meta = self.meta();
+        meta.cancelling.set(meta.cancelling.get() + 1);
+        meta.must_cancel.set(true);
+        let message = message.map(str::to_owned);
+        if message.is_some() || meta.rare.borrow().is_some() {
+            meta.rare().cancel_message = message;
+        }
+        let waker = meta.waker.borrow().clone();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        true
+    }
+
+    /// Withdraws one cancellation request and returns how many remain. When none remain before
+    /// the cancellation was delivered, the task goes on as if it had not been cancelled.
+    pub fn uncancel(&self) -> u32 {
+        let meta = self.meta();
+        let left = meta.cancelling.get().saturating_sub(1);
+        meta.cancelling.set(left);
+        if left == 0 {
+            meta.must_cancel.set(false);
+        }
+        left
+    }
+
+    /// How many cancellation requests are pending (asyncio's `cancelling()`).
+    pub fn cancelling(&self) -> u32 {
+        self.meta().cancelling.get()
+    }
+
+    /// Whether the task finished (with an output, an error or a cancellation).
+    pub fn done(&self) -> bool {
+        self.header.done()
+    }
+
+    /// Whether the task finished by cancellation.
+    pub fn cancelled(&self) -> bool {
+        self.header.cancelled()
+    }
+
+    /// Runs `callback` (through `call_soon`) once the task is done; at once if it already is.
+    pub fn add_done_callback(&self, callback: impl FnOnce(&TaskRef) + 'static) -> DoneCallbackId {
+        let meta = self.meta();
+        let id = meta.rare().done_callbacks.add(callback);
+        if self.done() {
+            meta.schedule_done_callbacks();
+        }
+        DoneCallbackId(id)
+    }
+
+    /// Removes a done callback that has not been scheduled yet; returns how many were removed.
+    pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
+        let removed = match &*self.meta().rare.borrow() {
+            Some(rare) => rare.done_callbacks.remove(id.0),
+            None => Vec::new(),
+        };
+        // Dropped with no borrow held: a captured value's `Drop` may use this task again.
+        removed.len()
+    }
+
+    /// Whether two references name the same task.
+    pub fn ptr_eq(&self, other: &TaskRef) -> bool {
+        Rc::ptr_eq(&self.header, &other.header)
+    }
+}
+
+impl fmt::Debug for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskRef")
+            .field("name", &self.name())
+            .field("done", &self.done())
+            .field("cancelling", &self.cancelling())
+            .finish()
+    }
+}

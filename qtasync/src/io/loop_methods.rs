@@ -83,7 +83,7 @@ fn add(
         }
     };
     source.set_callback(direction, callback, Some(event_loop.clone()));
-    if let Err(error) = reactor::update_interest(&source) {
+    if let Err(error) = source.update_interest() {
         source.take_callback(direction);
         reactor.release_callback_source(fd);
         return Err(error);
@@ -96,7 +96,7 @@ fn remove(fd: RawFd, direction: Direction) -> bool {
     let Some(source) = reactor.callback_source(fd) else { return false };
     let removed = source.take_callback(direction);
     // Failing to lower the interest (the descriptor was closed) leaves nothing to lower.
-    let _ = reactor::update_interest(&source);
+    let _ = source.update_interest();
     drop(source);
     reactor.release_callback_source(fd);
     removed

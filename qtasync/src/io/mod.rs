@@ -28,7 +28,7 @@ pub(crate) fn watch_readable(
 ) -> std::io::Result<InternalWatch> {
     let source = reactor::get()?.register(fd)?;
     source.set_callback(Direction::Read, callback, None);
-    reactor::update_interest(&source)?;
+    source.update_interest()?;
     Ok(InternalWatch { _source: source })
 }
 

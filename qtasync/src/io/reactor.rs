@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use polling::{Event, Events, Poller};
 
-use super::source::{Direction, DueCallback, Source};
+use super::source::{Direction, DueCallback, Source, SourceHost};
 use crate::driver::io::IoWatch;
 
 /// How many events one turn collects; more stay ready in the poller, whose descriptor then
@@ -90,12 +90,6 @@ pub(crate) fn existing() -> Option<&'static Reactor> {
     REACTOR.try_with(Cell::get).ok().flatten()
 }
 
-pub(crate) fn count_waiters(delta: isize) {
-    if let Some(reactor) = existing() {
-        reactor.live_waiters.set(reactor.live_waiters.get().wrapping_add_signed(delta));
-    }
-}
-
 /// Descriptors registered with this thread's poller (`Async`s and `add_reader`/`add_writer`).
 pub(crate) fn live_sources() -> usize {
     existing().map_or(0, |r| r.live_sources.get())
@@ -111,27 +105,9 @@ pub(crate) fn turns() -> u64 {
     existing().map_or(0, |r| r.turns.get())
 }
 
-/// Brings the poller's interest for `source` in line with its waiters and callbacks.
-pub(crate) fn update_interest(source: &Source) -> io::Result<()> {
-    let wanted = source.wanted();
-    if wanted == source.armed() {
-        return Ok(());
-    }
-    let Some(reactor) = existing() else { return Ok(()) };
-    let mut event = Event::none(source.key);
-    event.readable = wanted.0;
-    event.writable = wanted.1;
-    // SAFETY: the borrow lives for this one `epoll_ctl` call, which only reads the number: a
-    // descriptor closed behind the owner's back makes it fail with EBADF, nothing worse.
-    let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
-    reactor.poller.modify(fd, event)?;
-    source.set_armed(wanted);
-    Ok(())
-}
-
 impl Reactor {
     /// Adds `fd` to the poller (with no interest yet).
-    pub(crate) fn register(&self, fd: RawFd) -> io::Result<Rc<Source>> {
+    pub(crate) fn register(&'static self, fd: RawFd) -> io::Result<Rc<Source>> {
         let key = self.free_keys.borrow_mut().pop().unwrap_or_else(|| {
             let mut sources = self.sources.borrow_mut();
             sources.push(None);
@@ -147,24 +123,10 @@ impl Reactor {
             self.free_keys.borrow_mut().push(key);
             return Err(error);
         }
-        let source = Rc::new(Source::new(fd, key));
+        let source = Rc::new(Source::new(fd, key, self));
         self.sources.borrow_mut()[key] = Some(Rc::downgrade(&source));
         self.live_sources.set(self.live_sources.get() + 1);
         Ok(source)
-    }
-
-    /// Removes `source` from the poller; its waiters are dropped with it.
-    pub(crate) fn deregister(&self, source: &Source) {
-        // SAFETY: as in `update_interest`: the borrow lives for one `epoll_ctl` call.
-        let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
-        // EBADF/ENOENT: the descriptor was closed already, and the poller dropped it itself.
-        let _ = self.poller.delete(fd);
-        if let Some(slot) = self.sources.borrow_mut().get_mut(source.key) {
-            *slot = None;
-        }
-        self.free_keys.borrow_mut().push(source.key);
-        self.live_sources.set(self.live_sources.get() - 1);
-        count_waiters(-(source.waiter_count() as isize));
     }
 
     pub(crate) fn callback_source(&self, fd: RawFd) -> Option<Rc<Source>> {
@@ -211,7 +173,7 @@ impl Reactor {
         for (source, readable, writable) in ready {
             let fired = source.fire(readable, writable);
             // Sides that were not ready (or still have callbacks waiting) ask again.
-            let _ = update_interest(&source);
+            let _ = source.update_interest();
             for waker in fired.wakers {
                 waker.wake();
             }
@@ -224,6 +186,43 @@ impl Reactor {
 
 /// Queues one run of an `add_reader`/`add_writer` callback on its loop, under the loop's panic
 /// guard; the descriptor is watched again once it has run (level-triggered, as in asyncio).
+/// How sources reach the poller (`source.rs` never names the reactor).
+impl SourceHost for Reactor {
+    fn count_waiters(&self, delta: isize) {
+        self.live_waiters.set(self.live_waiters.get().wrapping_add_signed(delta));
+    }
+
+    fn update_interest(&self, source: &Source) -> io::Result<()> {
+        let wanted = source.wanted();
+        if wanted == source.armed() {
+            return Ok(());
+        }
+        let mut event = Event::none(source.key);
+        event.readable = wanted.0;
+        event.writable = wanted.1;
+        // SAFETY: the borrow lives for this one `epoll_ctl` call, which only reads the number: a
+        // descriptor closed behind the owner's back makes it fail with EBADF, nothing worse.
+        let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
+        self.poller.modify(fd, event)?;
+        source.set_armed(wanted);
+        Ok(())
+    }
+
+    /// Removes `source` from the poller; its waiters are dropped with it.
+    fn deregister(&self, source: &Source) {
+        // SAFETY: as in `update_interest`: the borrow lives for one `epoll_ctl` call.
+        let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
+        // EBADF/ENOENT: the descriptor was closed already, and the poller dropped it itself.
+        let _ = self.poller.delete(fd);
+        if let Some(slot) = self.sources.borrow_mut().get_mut(source.key) {
+            *slot = None;
+        }
+        self.free_keys.borrow_mut().push(source.key);
+        self.live_sources.set(self.live_sources.get() - 1);
+        self.count_waiters(-(source.waiter_count() as isize));
+    }
+}
+
 fn schedule_callback(source: &Rc<Source>, due: DueCallback) {
     let DueCallback { direction, run, event_loop, id } = due;
     /// Re-arms after the callback, also when it panicked.
@@ -232,7 +231,7 @@ fn schedule_callback(source: &Rc<Source>, due: DueCallback) {
         fn drop(&mut self) {
             if let Some(source) = self.0.upgrade() {
                 if source.callback_ran(self.1, self.2) {
-                    let _ = update_interest(&source);
+                    let _ = source.update_interest();
                 }
             }
         }

@@ -1,12 +1,23 @@
 //! One registered descriptor: who waits for it to become readable or writable (task wakers and
 //! asyncio-style reader/writer callbacks), and which interest the OS poller holds for it.
-//! Plain Rust; the reactor (`reactor.rs`) owns the poller.
+//! Plain Rust; the reactor (`reactor.rs`) owns the poller and is reached only through
+//! [`SourceHost`], so this file never names it.
 
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+
+/// What a source needs from the poller that holds it (the reactor implements it).
+pub(crate) trait SourceHost {
+    /// Adds `delta` to the count of pending waiters (a registration counter for tests).
+    fn count_waiters(&self, delta: isize);
+    /// Brings the poller's interest for `source` in line with its waiters and callbacks.
+    fn update_interest(&self, source: &Source) -> io::Result<()>;
+    /// Removes `source` from the poller (its last owner dropped it).
+    fn deregister(&self, source: &Source);
+}
 
 /// Read or write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +77,8 @@ pub(crate) struct DueCallback {
 pub(crate) struct Source {
     pub(crate) fd: RawFd,
     pub(crate) key: usize,
+    /// This thread's reactor (leaked per thread, hence `'static`).
+    host: &'static dyn SourceHost,
     sides: RefCell<[Side; 2]>,
     /// The interest the poller holds right now (one-shot: cleared by every event).
     armed: Cell<(bool, bool)>,
@@ -73,10 +86,11 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub(crate) fn new(fd: RawFd, key: usize) -> Self {
+    pub(crate) fn new(fd: RawFd, key: usize, host: &'static dyn SourceHost) -> Self {
         Source {
             fd,
             key,
+            host,
             sides: RefCell::new(Default::default()),
             armed: Cell::new((false, false)),
             next_id: Cell::new(0),
@@ -119,7 +133,7 @@ impl Source {
                     if side.waiters[index].fired {
                         side.waiters.swap_remove(index);
                         *slot = None;
-                        super::reactor::count_waiters(-1);
+                        self.host.count_waiters(-1);
                         return Poll::Ready(Ok(()));
                     }
                     if !side.waiters[index].waker.will_wake(cx.waker()) {
@@ -131,10 +145,10 @@ impl Source {
             }
             let id = self.fresh_id();
             side.waiters.push(Waiter { id, waker: cx.waker().clone(), fired: false });
-            super::reactor::count_waiters(1);
+            self.host.count_waiters(1);
             *slot = Some(id);
         }
-        match super::reactor::update_interest(self) {
+        match self.update_interest() {
             Ok(()) => Poll::Pending,
             Err(error) => {
                 self.remove_waiter(direction, slot);
@@ -154,9 +168,9 @@ impl Source {
             before - waiters.len()
         };
         if removed > 0 {
-            super::reactor::count_waiters(-(removed as isize));
+            self.host.count_waiters(-(removed as isize));
             // Failing to lower the interest only costs a spurious event later.
-            let _ = super::reactor::update_interest(self);
+            let _ = self.update_interest();
         }
     }
 
@@ -224,6 +238,11 @@ impl Source {
         fired
     }
 
+    /// Brings the poller's interest in line with this source's waiters and callbacks.
+    pub(crate) fn update_interest(&self) -> io::Result<()> {
+        self.host.update_interest(self)
+    }
+
     /// Pending waiters and callbacks, for the registration counters.
     pub(crate) fn waiter_count(&self) -> usize {
         let sides = self.sides.borrow();
@@ -233,8 +252,6 @@ impl Source {
 
 impl Drop for Source {
     fn drop(&mut self) {
-        if let Some(reactor) = super::reactor::existing() {
-            reactor.deregister(self);
-        }
+        self.host.deregister(self);
     }
 }

@@ -10,15 +10,21 @@ bash scripts/install-deps.sh
 
 export QT_QPA_PLATFORM=offscreen
 export QTASYNC_LOAD_SCALE=0.01 PROPTEST_CASES=20
+export QTASYNC_TIMEOUT_SCALE=10 # test timeouts (qtasync::testing), for valgrind's slowness
 export QV4_FORCE_INTERPRETER=1 # QML's JIT writes code valgrind cannot follow
 export RUST_BACKTRACE=0
 
 # The test binaries, built as `cargo test` builds them (which also builds the examples' binaries,
 # with the same features: a plain `cargo build` would unify features differently and rebuild).
-mapfile -t executables < <(
-  cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | sed 's/"executable":"\(.*\)"/\1/'
-)
+# scripts/test.sh builds them once and passes their list in QTASYNC_TEST_EXECUTABLES.
+if [ -n "${QTASYNC_TEST_EXECUTABLES:-}" ]; then
+  mapfile -t executables <"$QTASYNC_TEST_EXECUTABLES"
+else
+  mapfile -t executables < <(
+    cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
+      grep -o '"executable":"[^"]*"' | sed 's/"executable":"\(.*\)"/\1/'
+  )
+fi
 
 out=target/valgrind
 mkdir -p "$out"

@@ -211,6 +211,10 @@ fn a_panicking_drop_of_a_timer_closure_cancelled_by_close_is_reported() {
 // ----- 8. SIGINT and the application are set up under locks ------------------------------------
 
 fn two_threads_toggling_sigint_do_not_race_child() {
+    // The default action to start from, whatever the parent left (a background job of a
+    // non-interactive shell starts with SIGINT ignored, and a child inherits that).
+    // SAFETY: resets a disposition before any thread of this process handles signals.
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
     let threads: Vec<_> = (0..2)
         .map(|_| {
             std::thread::spawn(|| {

@@ -71,6 +71,8 @@ impl<E: Debug> TestOutcome for Result<(), E> {
 #[non_exhaustive]
 pub struct TestOptions {
     /// Fail the test when it runs longer than this, in real time (even with a paused clock).
+    /// The environment variable `QTASYNC_TIMEOUT_SCALE` (a factor, default 1) stretches it for
+    /// slow runs such as valgrind's (`scripts/valgrind.sh` sets 10).
     pub timeout: Option<Duration>,
     /// Start with the loop's clock paused (virtual time; see [`crate::time::pause`]).
     pub start_paused: bool,
@@ -132,7 +134,11 @@ where
                 event_loop.pause_time();
             }
             let future = make();
-            let watchdog = options.timeout.map(|limit| Watchdog::start(&event_loop, limit));
+            let limit = options.timeout.map(|limit| {
+                Duration::try_from_secs_f64(limit.as_secs_f64() * timeout_scale())
+                    .unwrap_or(Duration::MAX)
+            });
+            let watchdog = limit.map(|limit| Watchdog::start(&event_loop, limit));
             let ran = event_loop.run_until_complete(future);
             let timed_out = watchdog.is_some_and(Watchdog::finish);
             let leftovers = event_loop.core().leftovers();
@@ -140,7 +146,7 @@ where
             match ran {
                 _ if timed_out => Ok(Err(format!(
                     "test timed out after {:?}",
-                    options.timeout.expect("only a timeout elapses")
+                    limit.expect("only a timeout elapses")
                 ))),
                 Ok(output) => match output.into_outcome() {
                     Ok(()) if !options.allow_leftovers && !leftovers.is_empty() => {
@@ -166,6 +172,16 @@ where
         Ok(Err(payload)) => panic!("{}", crate::core::exception::Panic::new(payload).message()),
         Err(_) => panic!("the Qt test thread died"),
     }
+}
+
+/// `QTASYNC_TIMEOUT_SCALE`: how much longer than written test timeouts are (valgrind runs code
+/// ~30 times slower); a missing, malformed or non-positive value counts as 1.
+fn timeout_scale() -> f64 {
+    std::env::var("QTASYNC_TIMEOUT_SCALE")
+        .ok()
+        .and_then(|scale| scale.parse::<f64>().ok())
+        .filter(|scale| scale.is_finite() && *scale > 0.0)
+        .unwrap_or(1.0)
 }
 
 /// Stops a test's loop after a real-time limit (the loop's own clock may be paused).

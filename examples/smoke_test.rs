@@ -55,3 +55,47 @@ fn tour() {
     assert!(text.contains("executor job returned"), "{text}");
     assert!(text.contains("a callback sent from another thread"), "{text}");
 }
+
+/// Runs the download example offscreen with `args`; its stdout (each outcome is printed).
+fn run_download(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_download"))
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("the download example starts");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "download: {:?}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn download_completes() {
+    run_example(env!("CARGO_BIN_EXE_download"), "download");
+    // The quit is only a limit: the 8 MiB body is paced to take about 1.3 s.
+    let stdout = run_download(&["--click-after", "100ms", "--quit-after", "10s"]);
+    assert!(stdout.contains("download complete: 8388608 bytes"), "{stdout}");
+    assert!(stdout.contains("server: sent all 8388608 bytes"), "{stdout}");
+}
+
+#[test]
+fn download_cancelled() {
+    let stdout =
+        run_download(&["--click-after", "100ms", "--cancel-after", "500ms", "--quit-after", "4s"]);
+    let number_after = |prefix: &str| -> u64 {
+        let line = stdout.lines().find(|line| line.starts_with(prefix));
+        let line = line.unwrap_or_else(|| panic!("no {prefix:?} line in\n{stdout}"));
+        line[prefix.len()..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let received = number_after("cancelled after ");
+    let sent = number_after("server: the client left after ");
+    assert!(received < 8 << 20, "cancelled before the end: {stdout}");
+    // The server noticed the dropped request: it stopped short of the whole body, having sent
+    // at least what the client had received.
+    assert!(received <= sent && sent < 8 << 20, "{stdout}");
+    assert!(!stdout.contains("download complete"), "{stdout}");
+}

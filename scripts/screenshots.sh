@@ -7,13 +7,18 @@ cd "$(dirname "$0")/.."
 for tool in xvfb-run import xdotool; do
   command -v "$tool" >/dev/null || { echo "screenshots need $tool (apt-get install xvfb xauth imagemagick xdotool)" >&2; exit 1; }
 done
-cargo build --locked -q -p qtasync-examples --bins
+# The workspace's test build (it builds the examples' binaries too): `-p qtasync-examples` or a
+# plain `cargo build` unify features differently and would compile cxx-qt-lib's C++ again.
+cargo test --workspace --locked -q --no-run
+bin_dir="${CARGO_TARGET_DIR:-target}/debug"
 mkdir -p docs
 # One X server for all the shots: run this script again inside xvfb-run.
 if [ -z "${QTASYNC_SCREENSHOT_X:-}" ]; then
   exec env QTASYNC_SCREENSHOT_X=1 xvfb-run -a -s "-screen 0 1024x768x24" bash "$0" "$@"
 fi
 
+# `bash scripts/screenshots.sh NAME` takes only the shots whose name is NAME.
+only=${1:-}
 # name | window title | click x,y inside the window, a negative y counting from the bottom (the
 # layouts keep buttons at the bottom; the window's height varies) or "-" | seconds to wait
 shots=(
@@ -21,11 +26,12 @@ shots=(
   "minimal_qml|qtasync: minimal QML|210,75|1.6"
   "eratosthenes|qtasync: Eratosthenes|-|3.5"
   "jobs|qtasync: jobs|210,-67|0.4"
+  "download|qtasync: download|210,-67|0.7"
 )
 
 shoot() {
   local name=$1 title=$2 click=$3 wait=$4
-  QT_QPA_PLATFORM=xcb "./target/debug/$name" --quit-after 20s &
+  QT_QPA_PLATFORM=xcb "$bin_dir/$name" --quit-after 20s &
   local pid=$!
   local window
   window=$(xdotool search --sync --onlyvisible --name "^$title\$" | head -n 1)
@@ -46,5 +52,6 @@ shoot() {
 }
 for shot in "${shots[@]}"; do
   IFS='|' read -r name title click wait <<<"$shot"
+  if [ -n "$only" ] && [ "$name" != "$only" ]; then continue; fi
   shoot "$name" "$title" "$click" "$wait"
 done

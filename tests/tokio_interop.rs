@@ -340,3 +340,36 @@ fn tokio_futures_of_a_closed_loop_are_released_and_the_closed_loop_refuses_more(
         assert_eq!(event_loop.create_task(async {}).unwrap_err(), LoopClosed);
     });
 }
+
+/// `#[qtasync::test(tokio_workers = 3)]`: the test's loop runs in a runtime of its own, which its
+/// tasks use too, while qtasync's runtime for everything else stays as it was.
+#[qtasync::test(tokio_workers = 3)]
+async fn a_test_gets_a_runtime_of_its_own() {
+    let current = tokio::runtime::Handle::current();
+    assert_eq!(current.metrics().num_workers(), 3);
+    assert_ne!(qtasync::tokio::runtime().unwrap().id(), current.id(), "not installed globally");
+    let in_task = qtasync::spawn(async { tokio::runtime::Handle::current().id() }).unwrap();
+    assert_eq!(in_task.await.unwrap(), current.id());
+    tokio::time::sleep(Duration::from_millis(2)).await;
+}
+
+fn one_worker_runtime() -> tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap()
+        })
+        .handle()
+        .clone()
+}
+
+/// `#[qtasync::test(tokio_runtime = f)]`: the test's loop runs in the runtime `f` returns.
+#[qtasync::test(tokio_runtime = one_worker_runtime)]
+async fn a_test_uses_the_runtime_a_function_returns() {
+    assert_eq!(tokio::runtime::Handle::current().id(), one_worker_runtime().id());
+    tokio::time::sleep(Duration::from_millis(2)).await;
+}

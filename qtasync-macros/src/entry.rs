@@ -15,10 +15,28 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType};
 
 use crate::options::{self, default_crate_path, item_with_error};
+use crate::tokio_option::{self, TokioOptions};
 
-const MAIN_OPTIONS: &[&str] =
-    &["keep_running", "quit_qapp", "handle_sigint", "debug", "app", "crate"];
-const TEST_OPTIONS: &[&str] = &["timeout", "start_paused", "allow_leftovers", "crate"];
+const MAIN_OPTIONS: &[&str] = &[
+    "keep_running",
+    "quit_qapp",
+    "handle_sigint",
+    "debug",
+    "app",
+    "tokio",
+    "tokio_workers",
+    "tokio_runtime",
+    "crate",
+];
+const TEST_OPTIONS: &[&str] = &[
+    "timeout",
+    "start_paused",
+    "allow_leftovers",
+    "tokio",
+    "tokio_workers",
+    "tokio_runtime",
+    "crate",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum App {
@@ -34,6 +52,7 @@ struct MainConfig {
     debug: Option<bool>,
     app: App,
     app_span: Span,
+    tokio: TokioOptions,
     krate: syn::Path,
 }
 
@@ -46,6 +65,7 @@ impl Default for MainConfig {
             debug: None,
             app: App::Core,
             app_span: Span::call_site(),
+            tokio: TokioOptions::default(),
             krate: default_crate_path(),
         }
     }
@@ -90,6 +110,9 @@ fn main_config(args: TokenStream, errors: &mut Errors) -> MainConfig {
                         )),
                     }
                 }
+            }
+            key if tokio_option::KEYS.contains(&key) => {
+                errors.take(config.tokio.set(&option));
             }
             "crate" => {
                 if let Some(path) = errors.take(option.crate_path()) {
@@ -184,6 +207,10 @@ fn expand_main(function: ItemFn, config: MainConfig) -> TokenStream {
     let app_name = syn::Ident::new("__qtasync_app", Span::mixed_site());
     let body_name = syn::Ident::new("__qtasync_body", Span::mixed_site());
     let output_name = syn::Ident::new("__qtasync_output", Span::mixed_site());
+    let tokio_name = syn::Ident::new("__qtasync_tokio", Span::mixed_site());
+    // Made before the application and shut down after it: tokio outlives the loop's tasks.
+    let tokio = config.tokio.binding(krate, &tokio_name, true);
+    let drop_tokio = tokio.is_some().then(|| quote!(::core::mem::drop(#tokio_name);));
     let app = match config.app {
         App::Core => quote!(()),
         App::Gui => quote_spanned! {config.app_span=>
@@ -204,6 +231,7 @@ fn expand_main(function: ItemFn, config: MainConfig) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis #sig {
+            #tokio
             let #app_name = #app;
             #boxed
             let #output_name = #krate::__private::finish_main(
@@ -215,6 +243,7 @@ fn expand_main(function: ItemFn, config: MainConfig) -> TokenStream {
                     .run(#body_name),
             );
             ::core::mem::drop(#app_name);
+            #drop_tokio
             #output_name
         }
     }
@@ -261,6 +290,7 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut timeout_ms = None;
     let mut start_paused = false;
     let mut allow_leftovers = false;
+    let mut tokio = TokioOptions::default();
     if let Some(parsed) = errors.take(options::parse(args, TEST_OPTIONS)) {
         for option in parsed {
             match option.key.as_str() {
@@ -276,6 +306,9 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
                             )),
                         }
                     }
+                }
+                key if tokio_option::KEYS.contains(&key) => {
+                    errors.take(tokio.set(&option));
                 }
                 "crate" => {
                     if let Some(path) = errors.take(option.crate_path()) {
@@ -302,17 +335,24 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> TokenStream {
             ::std::boxed::Box::pin(async move #block)
         }
     };
+    let options_name = syn::Ident::new("__qtasync_options", Span::mixed_site());
+    let tokio_name = syn::Ident::new("__qtasync_tokio", Span::mixed_site());
+    // Lives until the test is over, then shuts down a runtime of the test's own.
+    let tokio_binding = tokio.binding(&krate, &tokio_name, false);
+    let with_tokio = tokio_binding
+        .is_some()
+        .then(|| quote!(let #options_name = #tokio_name.test_options(#options_name);));
     let mut expanded = quote! {
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis #sig {
-            #krate::testing::run_test_with(
-                #krate::testing::TestOptions::new()
-                    .timeout(#timeout)
-                    .start_paused(#start_paused)
-                    .allow_leftovers(#allow_leftovers),
-                #make,
-            )
+            #tokio_binding
+            let #options_name = #krate::testing::TestOptions::new()
+                .timeout(#timeout)
+                .start_paused(#start_paused)
+                .allow_leftovers(#allow_leftovers);
+            #with_tokio
+            #krate::testing::run_test_with(#options_name, #make)
         }
     };
     if let Some(error) = errors.0 {

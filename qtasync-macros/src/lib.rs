@@ -8,6 +8,7 @@ mod entry;
 mod options;
 mod signal;
 mod slot;
+mod tokio_option;
 
 use proc_macro::TokenStream;
 
@@ -17,6 +18,15 @@ use proc_macro::TokenStream;
 /// `handle_sigint = false`, `debug = false`, `app = "core" | "gui" | "widgets"` (the application
 /// to create: `QCoreApplication`, `QGuiApplication` with the `gui` feature, `QApplication` with
 /// the `widgets` feature), `crate = "path"` (where qtasync is, for re-exports).
+///
+/// tokio options (they need qtasync's `tokio` feature; without it they are a compile error at
+/// the option): `tokio` starts qtasync's tokio runtime before the loop (the one given to
+/// `qtasync::tokio::set_runtime`, else the default one); `tokio_workers = 4` makes a
+/// multi-thread runtime of that many workers for the application's life, the runtime of every
+/// qtasync loop and of `qtasync::tokio::spawn` (through `set_runtime`), shut down when `main`
+/// returns (blocking jobs get `qtasync::tokio::SHUTDOWN_TIMEOUT`); `tokio_runtime = path::to_fn`
+/// uses the runtime whose `tokio::runtime::Handle` the function returns (its owner shuts it
+/// down). See `qtasync::tokio` for an example.
 ///
 /// `main` may return `()` or `Result<(), E>`. A panic in the body stays a panic; SIGINT (with
 /// `handle_sigint = true`) exits with status 130; a loop error exits with status 1.
@@ -29,7 +39,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// thread, each gets a fresh loop. Options: `timeout = "5s"` (also `ms`, `m`; real time),
 /// `start_paused = true` (the loop's clock starts paused: virtual time, see `qtasync::time`),
 /// `allow_leftovers = true` (by default a test that ends with tasks still running or callbacks
-/// still scheduled fails, naming them), `crate = "path"`.
+/// still scheduled fails, naming them), `crate = "path"`. With qtasync's `tokio` feature, the
+/// tokio options of `#[qtasync::main]`: `tokio_workers = 2` makes a runtime for this test
+/// alone (entered around its loop, shut down when it ends), `tokio_runtime = path::to_fn` enters
+/// the returned handle's runtime, `tokio` only checks the feature (the default runtime is there).
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(args.into(), item.into()).into()

@@ -97,6 +97,36 @@ impl Option_ {
         }
     }
 
+    /// A whole number of at least 1, with the span of its literal.
+    pub(crate) fn positive_int(&self, what: &str) -> Result<(usize, Span), syn::Error> {
+        let error = |span| {
+            syn::Error::new(
+                span,
+                format!("`{}` takes {what}, at least 1: `{} = 4`", self.key, self.key),
+            )
+        };
+        match self.lit() {
+            Some(Lit::Int(value)) => match value.base10_parse::<usize>() {
+                Ok(number) if number > 0 => Ok((number, value.span())),
+                _ => Err(error(value.span())),
+            },
+            _ => Err(error(self.value_span())),
+        }
+    }
+
+    /// A path to an item (`tokio_runtime = my_app::runtime`), not in a string.
+    pub(crate) fn path(&self, example: &str) -> Result<syn::Path, syn::Error> {
+        match &self.value {
+            Some(Expr::Path(path)) if path.qself.is_none() && path.attrs.is_empty() => {
+                Ok(path.path.clone())
+            }
+            _ => Err(syn::Error::new(
+                self.value_span(),
+                format!("`{}` takes a path: `{} = {example}`", self.key, self.key),
+            )),
+        }
+    }
+
     /// `crate = "path"`: the path to the qtasync crate.
     pub(crate) fn crate_path(&self) -> Result<syn::Path, syn::Error> {
         let (text, span) = self.string("\"my_reexport::qtasync\"")?;
@@ -109,7 +139,8 @@ impl Option_ {
     }
 }
 
-fn respan(path: syn::Path, span: Span) -> syn::Path {
+/// `path` with every token at `span`.
+pub(crate) fn respan(path: syn::Path, span: Span) -> syn::Path {
     let tokens: TokenStream = path
         .into_token_stream()
         .into_iter()

@@ -233,3 +233,33 @@ macro_rules! __qtasync_require_widgets {
         );
     };
 }
+
+/// `#[qtasync::main]`'s and `#[qtasync::test]`'s tokio options: their runtime, with the `tokio`
+/// feature.
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_tokio_runtime {
+    ($entry:ident default) => {
+        $crate::tokio::EntryRuntime::default_runtime($crate::tokio::Entry::$entry)
+    };
+    ($entry:ident workers $workers:literal) => {
+        $crate::tokio::EntryRuntime::workers($crate::tokio::Entry::$entry, $workers)
+    };
+    ($entry:ident handle $function:path) => {
+        $crate::tokio::EntryRuntime::handle($function())
+    };
+}
+
+/// `#[qtasync::main]`'s and `#[qtasync::test]`'s tokio options: a compile error without the
+/// `tokio` feature.
+#[cfg(not(feature = "tokio"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qtasync_tokio_runtime {
+    ($($request:tt)*) => {
+        compile_error!(
+            "the tokio options need qtasync's `tokio` feature: qtasync = { version = \"...\", features = [\"tokio\"] }"
+        )
+    };
+}

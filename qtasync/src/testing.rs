@@ -79,6 +79,11 @@ pub struct TestOptions {
     /// Let the test end with tasks still running or callbacks still scheduled (by default that
     /// fails the test, naming what was left).
     pub allow_leftovers: bool,
+    /// Run the test's loop inside this tokio runtime's context (the `tokio` feature): its tokio
+    /// futures use this runtime rather than qtasync's ([`crate::tokio::runtime`]), without
+    /// changing it for other tests.
+    #[cfg(feature = "tokio")]
+    pub tokio_runtime: Option<::tokio::runtime::Handle>,
 }
 
 impl TestOptions {
@@ -102,6 +107,13 @@ impl TestOptions {
     /// Sets [`allow_leftovers`](Self::allow_leftovers).
     pub fn allow_leftovers(mut self, allow_leftovers: bool) -> Self {
         self.allow_leftovers = allow_leftovers;
+        self
+    }
+
+    /// Sets [`tokio_runtime`](Self::tokio_runtime).
+    #[cfg(feature = "tokio")]
+    pub fn tokio_runtime(mut self, handle: Option<::tokio::runtime::Handle>) -> Self {
+        self.tokio_runtime = handle;
         self
     }
 }
@@ -129,6 +141,9 @@ where
     let (report, outcome) = mpsc::channel();
     let job: Job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(move || {
+            // Every dispatch of the loop keeps a context the thread entered (tokio/runtime.rs).
+            #[cfg(feature = "tokio")]
+            let _tokio = options.tokio_runtime.as_ref().map(::tokio::runtime::Handle::enter);
             let event_loop = EventLoop::new();
             if options.start_paused {
                 event_loop.pause_time();

@@ -43,6 +43,25 @@
 //! `tokio::task::block_in_place` (the Qt thread is no tokio worker); they panic, and the task
 //! that called them fails with that panic.
 //!
+//! ## `#[qtasync::main]`'s and `#[qtasync::test]`'s runtime
+//!
+//! `#[qtasync::main(tokio_workers = 4)]` makes a multi-thread runtime of 4 workers before the
+//! loop starts, makes it the runtime of every qtasync loop and of [`spawn`] ([`set_runtime`]),
+//! and shuts it down once the loop is over (async tasks dropped, blocking jobs given
+//! [`SHUTDOWN_TIMEOUT`]). `#[qtasync::main(tokio_runtime = my_app::handle)]` uses the runtime of
+//! the `Handle` a function of yours returns, `#[qtasync::main(tokio)]` starts the default runtime
+//! before the loop. `#[qtasync::test]` takes the same options, for the test's own loop only.
+//!
+//! ```
+//! #[qtasync::main(tokio_workers = 4, keep_running = false)]
+//! async fn main() {
+//!     let runtime = tokio::runtime::Handle::current();
+//!     assert_eq!(runtime.metrics().num_workers(), 4);
+//!     let on_tokio = qtasync::tokio::spawn(async { 6 * 7 }).await.unwrap(); // on a worker
+//!     assert_eq!(on_tokio, 42);
+//! }
+//! ```
+//!
 //! ## When the runtime shuts down
 //!
 //! A [`TokioTask`] then ends with [`TokioTaskError::RuntimeShutdown`]; tokio futures awaited
@@ -51,10 +70,14 @@
 //! Nothing waits forever. A tokio future dropped with its task (cancelled, or its loop closed)
 //! releases its registration on the Qt thread.
 
+mod entry;
 mod runtime;
 mod scope;
 mod spawn;
 
+pub use entry::SHUTDOWN_TIMEOUT;
+#[doc(hidden)]
+pub use entry::{Entry, EntryRuntime};
 pub(crate) use runtime::within;
 pub use runtime::{
     runtime, set_runtime, unset_runtime, RuntimeUnavailable, DEFAULT_WORKER_THREADS,

@@ -22,6 +22,12 @@ static DEFAULT: OnceLock<Result<Runtime, String>> = OnceLock::new();
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuntimeUnavailable(String);
 
+impl RuntimeUnavailable {
+    pub(crate) fn new(reason: String) -> Self {
+        RuntimeUnavailable(reason)
+    }
+}
+
 impl fmt::Display for RuntimeUnavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "qtasync could not start its tokio runtime: {}", self.0)

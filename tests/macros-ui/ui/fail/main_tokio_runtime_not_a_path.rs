@@ -1,0 +1,2 @@
+#[qtasync::main(tokio_runtime = "my_app::handle")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[qtasync::main(tokio_workers = "4")]
+async fn main() {}

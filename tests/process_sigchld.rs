@@ -11,7 +11,7 @@ use std::time::Duration;
 use qtasync::process::{subprocess_shell, Child, Command, ExitWatcher};
 use qtasync::worker::WorkerLoop;
 use qtasync::{sleep, spawn, timeout};
-use qtasync_tests::until;
+use qtasync_tests::{until, Gate};
 
 /// Registrations other than qtasync's own (the signal self-pipe, dropped children's pidfds).
 fn own_registrations() -> usize {
@@ -104,10 +104,11 @@ async fn a_child_killed_by_a_signal_reports_the_signal() -> io::Result<()> {
 async fn many_children_exiting_together_are_all_seen_without_a_thread_each() -> io::Result<()> {
     const CHILDREN: usize = 30;
     let threads_before = std::fs::read_dir("/proc/self/task")?.count();
+    let gate = Gate::new("sigchld-many");
     let tasks: Vec<_> = (0..CHILDREN)
         .map(|i| {
-            // They exit within a few milliseconds of each other: SIGCHLDs merge.
-            let mut child = spawn_sigchld(&format!("sleep 0.2; exit {i}")).unwrap();
+            // Released together, they exit within a few milliseconds: SIGCHLDs merge.
+            let mut child = spawn_sigchld(&format!("{}; exit {i}", gate.wait_script())).unwrap();
             spawn(async move { child.wait().await.unwrap().code() }).unwrap()
         })
         .collect();
@@ -115,6 +116,7 @@ async fn many_children_exiting_together_are_all_seen_without_a_thread_each() -> 
     let threads_during = std::fs::read_dir("/proc/self/task")?.count();
     assert!(threads_during <= threads_before + 1, "{threads_before} -> {threads_during}");
     assert_eq!(qtasync::signal::registrations(), 1, "one SIGCHLD registration for all");
+    gate.open();
     for (i, task) in tasks.into_iter().enumerate() {
         assert_eq!(task.await.unwrap(), Some(i as i32));
     }

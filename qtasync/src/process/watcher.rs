@@ -10,8 +10,10 @@ use super::pidfd;
 /// kernel has `pidfd_open` (Linux ≥ 5.3) and [`Sigchld`](ExitWatcher::Sigchld) otherwise (older
 /// kernels, seccomp sandboxes that refuse the call, valgrind 3.19). Neither uses a thread per
 /// child or leaves a zombie, and neither ever reaps a process that is not one of qtasync's
-/// children. Forcing one with [`Command::exit_watcher`](super::Command::exit_watcher) is for
-/// tests of the fallback and for comparing the two; programs should keep `Auto`.
+/// children. Forcing one with [`Command::exit_watcher`](super::Command::exit_watcher), or for
+/// every `Auto` of the process with the environment variable `QTASYNC_EXIT_WATCHER=sigchld`
+/// (read once), is for tests of the fallback and for comparing the two; programs should keep
+/// `Auto`.
 ///
 /// ```
 /// use qtasync::process::{Command, ExitWatcher};
@@ -48,6 +50,7 @@ impl ExitWatcher {
     /// `Sigchld`; `Pidfd` is `Unsupported` where the kernel lacks it.
     pub fn resolve(self) -> io::Result<ExitWatcher> {
         match self {
+            ExitWatcher::Auto if forced_sigchld() => Ok(ExitWatcher::Sigchld),
             ExitWatcher::Auto if pidfd::supported() => Ok(ExitWatcher::Pidfd),
             ExitWatcher::Auto => Ok(ExitWatcher::Sigchld),
             ExitWatcher::Pidfd if !pidfd::supported() => Err(io::Error::new(
@@ -57,4 +60,12 @@ impl ExitWatcher {
             other => Ok(other),
         }
     }
+}
+
+/// `QTASYNC_EXIT_WATCHER=sigchld`: every `Auto` takes the fallback (read once).
+fn forced_sigchld() -> bool {
+    static FORCED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FORCED.get_or_init(|| {
+        std::env::var_os("QTASYNC_EXIT_WATCHER").is_some_and(|value| value == "sigchld")
+    })
 }

@@ -1,6 +1,7 @@
 //! Options every example accepts, so that tests and the screenshot script can drive them:
 //! `--quit-after 2s` quits the application, `--click-after 300ms` clicks the example's main
-//! button as a user would, `--screenshot PATH` saves the window as PNG just before quitting.
+//! button as a user would, `--cancel-after 1s` clicks its Cancel button (where it has one),
+//! `--screenshot PATH` saves the window as PNG just before quitting.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ pub struct DemoOptions {
     pub quit_after: Option<Duration>,
     /// Click the main button after this long.
     pub click_after: Option<Duration>,
+    /// Click the Cancel button after this long (examples that have one).
+    pub cancel_after: Option<Duration>,
     /// Save the window as PNG here before quitting.
     pub screenshot: Option<String>,
 }
@@ -45,11 +48,12 @@ impl DemoOptions {
             match arg.as_str() {
                 "--quit-after" => options.quit_after = Some(parse_duration(&value()?)?),
                 "--click-after" => options.click_after = Some(parse_duration(&value()?)?),
+                "--cancel-after" => options.cancel_after = Some(parse_duration(&value()?)?),
                 "--screenshot" => options.screenshot = Some(value()?),
                 other => {
                     return Err(format!(
                         "unknown argument {other:?}; the examples take --quit-after 2s, \
-                         --click-after 300ms, --screenshot PATH"
+                         --click-after 300ms, --cancel-after 1s, --screenshot PATH"
                     ))
                 }
             }
@@ -63,6 +67,15 @@ impl DemoOptions {
             eprintln!("{error}");
             std::process::exit(2)
         })
+    }
+
+    /// Schedules the click of `cancel` that `--cancel-after` asks for.
+    pub fn schedule_cancel(&self, cancel: &ObjectRef<QPushButton>) {
+        let event_loop = get_running_loop().expect("examples run on a qtasync loop");
+        if let Some(delay) = self.cancel_after {
+            let cancel = cancel.clone();
+            let _ = event_loop.call_later(delay, move || widgets::click(&cancel));
+        }
     }
 
     /// Schedules the click, the screenshot and the quit on the running loop.
@@ -94,12 +107,22 @@ mod tests {
     #[test]
     fn parses_options_and_rejects_bad_ones() {
         let options = DemoOptions::parse(
-            ["--quit-after", "2s", "--click-after", "300ms", "--screenshot", "a.png"]
-                .map(String::from),
+            [
+                "--quit-after",
+                "2s",
+                "--click-after",
+                "300ms",
+                "--cancel-after",
+                "1s",
+                "--screenshot",
+                "a.png",
+            ]
+            .map(String::from),
         )
         .unwrap();
         assert_eq!(options.quit_after, Some(Duration::from_secs(2)));
         assert_eq!(options.click_after, Some(Duration::from_millis(300)));
+        assert_eq!(options.cancel_after, Some(Duration::from_secs(1)));
         assert_eq!(options.screenshot.as_deref(), Some("a.png"));
         assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
         assert!(DemoOptions::parse(["--quit-after".to_owned()]).is_err());

@@ -99,3 +99,24 @@ fn download_cancelled() {
     assert!(received <= sent && sent < 8 << 20, "{stdout}");
     assert!(!stdout.contains("download complete"), "{stdout}");
 }
+
+#[test]
+fn commands() {
+    run_example(env!("CARGO_BIN_EXE_commands"), "commands");
+    // Run, then Cancel: the child is killed mid-stream and the window says how it ended.
+    let output = Command::new(env!("CARGO_BIN_EXE_commands"))
+        .args(["--click-after", "100ms", "--cancel-after", "1.2s", "--quit-after", "3s"])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("the example starts");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("; killed by SIGKILL"), "{text}");
+    let lines: usize = text
+        .split("commands: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no line count in {text:?}"));
+    assert!((1..50).contains(&lines), "{lines} lines streamed before the cancel: {text}");
+}

@@ -38,6 +38,14 @@ pub mod ffi {
         /// `QProgressBar`.
         #[qobject]
         type QProgressBar;
+
+        /// `QLineEdit`.
+        #[qobject]
+        type QLineEdit;
+
+        /// `QPlainTextEdit` (read-only here: a view of text lines).
+        #[qobject]
+        type QPlainTextEdit;
     }
 
     #[namespace = "qtasync_examples"]
@@ -62,10 +70,16 @@ pub mod ffi {
         fn button_set_text(button: Pin<&mut QPushButton>, text: &QString);
         fn progress_set_value(bar: Pin<&mut QProgressBar>, value: i32);
         fn progress_value(bar: &QProgressBar) -> i32;
+        fn window_add_line_edit(window: Pin<&mut QWidget>, text: &QString) -> *mut QLineEdit;
+        fn line_edit_text(edit: &QLineEdit) -> QString;
+        fn window_add_text_view(window: Pin<&mut QWidget>) -> *mut QPlainTextEdit;
+        fn text_view_append(view: Pin<&mut QPlainTextEdit>, line: &QString);
+        fn text_view_clear(view: Pin<&mut QPlainTextEdit>);
+        fn text_view_line_count(view: &QPlainTextEdit) -> i32;
     }
 }
 
-pub use ffi::{QLabel, QProgressBar, QPushButton, QWidget};
+pub use ffi::{QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QWidget};
 
 /// Wraps a child widget that Qt just created and parented.
 fn adopt<T: cxx_qt::casting::Upcast<cxx_qt::QObject>>(child: *mut T) -> ObjectRef<T> {
@@ -117,6 +131,16 @@ impl Window {
     /// Adds a grid of cells.
     pub fn add_grid(&mut self) -> Grid {
         Grid { widget: adopt(self.handle.with(ffi::window_add_grid)) }
+    }
+
+    /// Adds a one-line text input (monospace) holding `text`.
+    pub fn add_line_edit(&mut self, text: &str) -> ObjectRef<QLineEdit> {
+        adopt(self.handle.with(|window| ffi::window_add_line_edit(window, &QString::from(text))))
+    }
+
+    /// Adds a read-only, scrolling view of text lines (monospace).
+    pub fn add_text_view(&mut self) -> ObjectRef<QPlainTextEdit> {
+        adopt(self.handle.with(ffi::window_add_text_view))
     }
 
     /// Shows the window.
@@ -177,6 +201,26 @@ pub fn set_progress(bar: &ObjectRef<QProgressBar>, value: i32) {
 /// A progress bar's value.
 pub fn progress(bar: &ObjectRef<QProgressBar>) -> i32 {
     bar.with(|bar| ffi::progress_value(&bar))
+}
+
+/// A line edit's text.
+pub fn line_edit_text(edit: &ObjectRef<QLineEdit>) -> String {
+    edit.with(|edit| ffi::line_edit_text(&edit).to_string())
+}
+
+/// Appends a line to a text view and scrolls to it.
+pub fn append_line(view: &ObjectRef<QPlainTextEdit>, line: &str) {
+    view.with(|view| ffi::text_view_append(view, &QString::from(line)));
+}
+
+/// Empties a text view.
+pub fn clear_lines(view: &ObjectRef<QPlainTextEdit>) {
+    view.with(ffi::text_view_clear);
+}
+
+/// How many lines a text view holds.
+pub fn line_count(view: &ObjectRef<QPlainTextEdit>) -> usize {
+    view.with(|view| ffi::text_view_line_count(&view)) as usize
 }
 
 /// Calls `on_click` on every click of `button` (connects `clicked`).

@@ -2,6 +2,7 @@
 # Takes the screenshots in docs/: each example runs in a real X server (Xvfb), gets a real mouse
 # click from xdotool where it has a button, and is captured with ImageMagick's `import` once the
 # click's coroutine has finished. Needs: xvfb xauth imagemagick xdotool (Debian packages).
+# `bash scripts/screenshots.sh commands` takes only the named shots. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in xvfb-run import xdotool; do
@@ -17,16 +18,17 @@ if [ -z "${QTASYNC_SCREENSHOT_X:-}" ]; then
   exec env QTASYNC_SCREENSHOT_X=1 xvfb-run -a -s "-screen 0 1024x768x24" bash "$0" "$@"
 fi
 
-# `bash scripts/screenshots.sh NAME` takes only the shots whose name is NAME.
-only=${1:-}
-# name | window title | click x,y inside the window, a negative y counting from the bottom (the
-# layouts keep buttons at the bottom; the window's height varies) or "-" | seconds to wait
+# `bash scripts/screenshots.sh NAME...` takes only the shots so named.
+# name | window title | clicks: x,y inside the window, a negative y counting from the bottom (the
+# layouts keep buttons at the bottom; the window's height varies), several separated by spaces
+# with the seconds to wait between them ("210,-55 1.2 210,-20"), or "-" | seconds to wait
 shots=(
   "minimal|qtasync: minimal|210,-49|1.6"
   "minimal_qml|qtasync: minimal QML|210,75|1.6"
   "eratosthenes|qtasync: Eratosthenes|-|3.5"
   "jobs|qtasync: jobs|210,-67|0.4"
   "download|qtasync: download|210,-67|0.7"
+  "commands|qtasync: commands|260,-50 1.3 260,-22|0.4"
 )
 
 shoot() {
@@ -36,14 +38,21 @@ shoot() {
   local window
   window=$(xdotool search --sync --onlyvisible --name "^$title\$" | head -n 1)
   sleep 0.5
-  if [ "$click" != "-" ]; then
-    local x=${click%,*} y=${click#*,}
-    if [ "$y" -lt 0 ]; then
-      eval "$(xdotool getwindowgeometry --shell "$window")"
-      y=$((HEIGHT + y))
-    fi
-    xdotool mousemove --window "$window" "$x" "$y" click 1
-  fi
+  local step
+  for step in $click; do
+    case "$step" in
+      -) ;;
+      *,*)
+        local x=${step%,*} y=${step#*,}
+        if [ "$y" -lt 0 ]; then
+          eval "$(xdotool getwindowgeometry --shell "$window")"
+          y=$((HEIGHT + y))
+        fi
+        xdotool mousemove --window "$window" "$x" "$y" click 1
+        ;;
+      *) sleep "$step" ;;
+    esac
+  done
   sleep "$wait"
   import -window "$window" "docs/$name.png"
   kill "$pid"
@@ -52,6 +61,8 @@ shoot() {
 }
 for shot in "${shots[@]}"; do
   IFS='|' read -r name title click wait <<<"$shot"
-  if [ -n "$only" ] && [ "$name" != "$only" ]; then continue; fi
+  if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then
+    continue
+  fi
   shoot "$name" "$title" "$click" "$wait"
 done

@@ -92,3 +92,35 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound.max(1)
     }
 }
+
+/// A gate for child processes: their shell script waits with [`Gate::wait_script`] until the
+/// test calls [`Gate::open`], so that they cannot exit before the test is ready, however slow
+/// the machine (valgrind makes each spawn slow). The gate's file is removed when dropped.
+pub struct Gate {
+    path: std::path::PathBuf,
+}
+
+impl Gate {
+    /// A closed gate with a name of its own.
+    pub fn new(name: &str) -> Gate {
+        let path = std::env::temp_dir().join(format!("qtasync-gate-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Gate { path }
+    }
+
+    /// Shell code that waits until the gate is open.
+    pub fn wait_script(&self) -> String {
+        format!("while [ ! -e '{}' ]; do sleep 0.01; done", self.path.display())
+    }
+
+    /// Opens the gate: the waiting children go on.
+    pub fn open(&self) {
+        std::fs::write(&self.path, b"").expect("the gate's file can be made");
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}

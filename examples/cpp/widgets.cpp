@@ -1,5 +1,6 @@
 #include "qtasync-examples/cpp/widgets.h"
 
+#include <QtGui/QFontDatabase>
 #include <QtGui/QPixmap>
 #include <QtWidgets/QGridLayout>
 #include <QtWidgets/QVBoxLayout>
@@ -64,5 +65,29 @@ void label_set_style(QLabel &label, const QString &style) { label.setStyleSheet(
 void button_set_text(QPushButton &button, const QString &text) { button.setText(text); }
 void progress_set_value(QProgressBar &bar, int value) { bar.setValue(value); }
 int progress_value(const QProgressBar &bar) { return bar.value(); }
+
+QLineEdit *window_add_line_edit(QWidget &window, const QString &text) {
+  auto *edit = add(window, new QLineEdit(text, &window));
+  edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  return edit;
+}
+
+QString line_edit_text(const QLineEdit &edit) { return edit.text(); }
+
+QPlainTextEdit *window_add_text_view(QWidget &window) {
+  auto *view = add(window, new QPlainTextEdit(&window));
+  view->setReadOnly(true);
+  view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  return view;
+}
+
+// Appends a paragraph and scrolls to it (appendPlainText keeps the view at the end).
+void text_view_append(QPlainTextEdit &view, const QString &line) { view.appendPlainText(line); }
+void text_view_clear(QPlainTextEdit &view) { view.clear(); }
+
+// An empty view still has one (empty) block: count it as no line.
+int text_view_line_count(const QPlainTextEdit &view) {
+  return view.document()->isEmpty() ? 0 : view.blockCount();
+}
 
 }  // namespace qtasync_examples

@@ -1,9 +1,12 @@
 // Just enough of Qt Widgets for qtasync's examples and tests: a window with a vertical layout,
-// and labels, buttons, progress bars and grids added to it (owned by their Qt parent).
+// and labels, buttons, progress bars, grids, line edits and text views added to it (owned by
+// their Qt parent).
 #pragma once
 
 #include <QtCore/QString>
 #include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QPlainTextEdit>
 #include <QtWidgets/QProgressBar>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QWidget>
@@ -27,5 +30,11 @@ void label_set_style(QLabel &label, const QString &style);
 void button_set_text(QPushButton &button, const QString &text);
 void progress_set_value(QProgressBar &bar, int value);
 int progress_value(const QProgressBar &bar);
+QLineEdit *window_add_line_edit(QWidget &window, const QString &text);
+QString line_edit_text(const QLineEdit &edit);
+QPlainTextEdit *window_add_text_view(QWidget &window);
+void text_view_append(QPlainTextEdit &view, const QString &line);
+void text_view_clear(QPlainTextEdit &view);
+int text_view_line_count(const QPlainTextEdit &view);
 
 }  // namespace qtasync_examples

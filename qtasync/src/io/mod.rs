@@ -22,6 +22,10 @@ pub(crate) struct InternalWatch {
     _source: std::rc::Rc<source::Source>,
 }
 
+thread_local! {
+    static INTERNAL_WATCHES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 pub(crate) fn watch_readable(
     fd: std::os::fd::RawFd,
     callback: std::rc::Rc<dyn Fn()>,
@@ -29,7 +33,14 @@ pub(crate) fn watch_readable(
     let source = reactor::get()?.register(fd)?;
     source.set_callback(Direction::Read, callback, None);
     source.update_interest()?;
+    let _ = INTERNAL_WATCHES.try_with(|count| count.set(count.get() + 1));
     Ok(InternalWatch { _source: source })
+}
+
+impl Drop for InternalWatch {
+    fn drop(&mut self) {
+        let _ = INTERNAL_WATCHES.try_with(|count| count.set(count.get() - 1));
+    }
 }
 
 /// Descriptors registered with this thread's reactor. For tests: nothing may stay registered
@@ -37,6 +48,14 @@ pub(crate) fn watch_readable(
 #[doc(hidden)]
 pub fn registrations() -> usize {
     reactor::live_sources()
+}
+
+/// Of [`registrations`], those that are qtasync's own on this thread: the signal self-pipe
+/// (kept for the thread's lifetime once made) and the pidfds of dropped children not reaped
+/// yet. Not a stable API.
+#[doc(hidden)]
+pub fn internal_registrations() -> usize {
+    INTERNAL_WATCHES.try_with(std::cell::Cell::get).unwrap_or(0)
 }
 
 /// Futures and `Async`s waiting for readiness on this thread. Not a stable API.

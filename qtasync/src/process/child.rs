@@ -1,6 +1,8 @@
 //! A running child process on Qt's loop: its exit is its pidfd becoming readable in the
-//! thread's reactor (no thread per child, no SIGCHLD handler).
+//! thread's reactor, or, without pidfds, a SIGCHLD drained from the thread's signal pipe (no
+//! thread per child either way).
 
+use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::os::fd::OwnedFd;
@@ -8,12 +10,45 @@ use std::process::{ExitStatus, Output};
 
 use futures_util::{AsyncReadExt, AsyncWriteExt};
 
-use super::{pidfd, reaper, ChildStderr, ChildStdin, ChildStdout};
+use super::reaper::{self, OrphanWatch};
+use super::sigchld::ExitWatch;
+use super::{pidfd, ChildStderr, ChildStdin, ChildStdout, ExitWatcher};
 use crate::io::Async;
 
+/// What tells this child's exit.
+enum Exit {
+    Pidfd(Async<OwnedFd>),
+    Sigchld(ExitWatch),
+}
+
+thread_local! {
+    static WAITING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts a `wait` future for as long as it lives.
+struct Waiting;
+
+impl Waiting {
+    fn enter() -> Waiting {
+        let _ = WAITING.try_with(|count| count.set(count.get() + 1));
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        let _ = WAITING.try_with(|count| count.set(count.get() - 1));
+    }
+}
+
+/// `Child::wait` futures in progress on this thread.
+pub(crate) fn waiting() -> usize {
+    WAITING.try_with(Cell::get).unwrap_or(0)
+}
+
 /// A child process (asyncio's `Process`), from [`Command::spawn`](super::Command::spawn).
-/// Dropping it does not kill it: a child still running is reaped by the loop's thread when it
-/// exits (no zombie).
+/// Dropping it does not kill it (unless [`Command::kill_on_drop`](super::Command::kill_on_drop)
+/// says so): a child still running is reaped by the loop's thread when it exits (no zombie).
 pub struct Child {
     /// The child's standard input, when piped (`AsyncWrite`; drop it to close the pipe).
     pub stdin: Option<ChildStdin>,
@@ -21,28 +56,38 @@ pub struct Child {
     pub stdout: Option<ChildStdout>,
     /// The child's standard error, when piped (`AsyncRead`).
     pub stderr: Option<ChildStderr>,
-    pidfd: Option<Async<OwnedFd>>,
+    exit: Option<Exit>,
     child: Option<std::process::Child>,
     status: Option<ExitStatus>,
+    kill_on_drop: bool,
 }
 
 impl Child {
-    pub(crate) fn new(mut child: std::process::Child) -> io::Result<Child> {
+    /// Watches a just-spawned child with `watcher` (resolved: `Pidfd` or `Sigchld`).
+    pub(crate) fn new(
+        mut child: std::process::Child,
+        watcher: ExitWatcher,
+        kill_on_drop: bool,
+    ) -> io::Result<Child> {
         let registered = (|| {
-            let pidfd = Async::new(pidfd::open(child.id())?)?;
+            let exit = match watcher {
+                ExitWatcher::Pidfd => Exit::Pidfd(Async::new(pidfd::open(child.id())?)?),
+                _ => Exit::Sigchld(ExitWatch::new()?),
+            };
             let stdin = child.stdin.take().map(Async::new).transpose()?;
             let stdout = child.stdout.take().map(Async::new).transpose()?;
             let stderr = child.stderr.take().map(Async::new).transpose()?;
-            io::Result::Ok((pidfd, stdin, stdout, stderr))
+            io::Result::Ok((exit, stdin, stdout, stderr))
         })();
         match registered {
-            Ok((pidfd, stdin, stdout, stderr)) => Ok(Child {
+            Ok((exit, stdin, stdout, stderr)) => Ok(Child {
                 stdin,
                 stdout,
                 stderr,
-                pidfd: Some(pidfd),
+                exit: Some(exit),
                 child: Some(child),
                 status: None,
+                kill_on_drop,
             }),
             Err(error) => {
                 // Not watchable here (no Qt loop on this thread?): do not leave it running.
@@ -58,6 +103,14 @@ impl Child {
         self.child.as_ref().map_or(0, std::process::Child::id)
     }
 
+    /// How its exit is observed: [`ExitWatcher::Pidfd`] or [`ExitWatcher::Sigchld`].
+    pub fn exit_watcher(&self) -> ExitWatcher {
+        match self.exit {
+            Some(Exit::Sigchld(_)) => ExitWatcher::Sigchld,
+            _ => ExitWatcher::Pidfd,
+        }
+    }
+
     /// The exit status if the child has exited (reaping it), `None` while it runs.
     pub fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
         if self.status.is_none() {
@@ -71,25 +124,38 @@ impl Child {
     /// Waits for the child to exit and reaps it. The status tells an exit code
     /// (`status.code()`) from a terminating signal (`ExitStatusExt::signal`).
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
+        let _waiting = Waiting::enter();
         loop {
+            // Before each sleep: an exit that came before the watch was armed is seen here.
             if let Some(status) = self.try_wait()? {
                 return Ok(status);
             }
-            match &self.pidfd {
-                Some(pidfd) => pidfd.readable().await?,
+            match &self.exit {
+                Some(Exit::Pidfd(pidfd)) => pidfd.readable().await?,
+                Some(Exit::Sigchld(watch)) => watch.changed().await,
                 None => return Err(io::Error::other("the child is not watched")),
             }
         }
     }
 
-    /// Sends `signal` (through the pidfd: never to a recycled pid). Nothing is sent once the
-    /// child has been reaped.
+    /// Sends `signal` (through the pidfd, or with `kill(2)` on the pid, which stays ours until
+    /// we reap the child). Nothing is sent once the child has been reaped.
     pub fn send_signal(&mut self, signal: i32) -> io::Result<()> {
         if self.try_wait()?.is_some() {
             return Ok(());
         }
-        match &self.pidfd {
-            Some(fd) => pidfd::send_signal(fd.get_ref(), signal),
+        match &self.exit {
+            Some(Exit::Pidfd(fd)) => pidfd::send_signal(fd.get_ref(), signal),
+            Some(Exit::Sigchld(_)) => {
+                let pid = libc::pid_t::try_from(self.id()).map_err(io::Error::other)?;
+                // SAFETY: kill(2) takes two integers. `pid` is our child's, not reaped yet
+                // (`try_wait` just said it runs, and only this `Child` reaps it), so the
+                // kernel keeps that pid for it, as a zombie at worst: no other process gets it.
+                if unsafe { libc::kill(pid, signal) } < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            }
             None => Ok(()),
         }
     }
@@ -144,13 +210,22 @@ impl Child {
 
 impl Drop for Child {
     fn drop(&mut self) {
+        if self.kill_on_drop {
+            let _ = self.kill();
+        }
         if self.status.is_some() {
             return;
         }
-        if let (Some(child), Some(pidfd)) = (self.child.take(), self.pidfd.take()) {
-            if let Ok(pidfd) = pidfd.into_inner() {
-                reaper::adopt(child, pidfd);
+        match (self.child.take(), self.exit.take()) {
+            (Some(child), Some(Exit::Pidfd(pidfd))) => {
+                if let Ok(pidfd) = pidfd.into_inner() {
+                    reaper::adopt(child, OrphanWatch::Pidfd(pidfd));
+                }
             }
+            (Some(child), Some(Exit::Sigchld(watch))) => {
+                reaper::adopt(child, OrphanWatch::Sigchld { _held: watch });
+            }
+            _ => {}
         }
     }
 }

@@ -6,7 +6,7 @@ use std::io;
 use std::path::Path;
 use std::process::{ExitStatus, Output, Stdio};
 
-use super::Child;
+use super::{Child, ExitWatcher};
 
 /// A process to start (like `std::process::Command`; asyncio's `create_subprocess_exec`).
 /// Standard streams are inherited unless set to [`Stdio::piped()`], which gives async streams
@@ -14,12 +14,19 @@ use super::Child;
 pub struct Command {
     inner: std::process::Command,
     stdin_piped: bool,
+    watcher: ExitWatcher,
+    kill_on_drop: bool,
 }
 
 impl Command {
     /// Runs `program` (looked up in `PATH`) with no arguments.
     pub fn new(program: impl AsRef<OsStr>) -> Command {
-        Command { inner: std::process::Command::new(program), stdin_piped: false }
+        Command {
+            inner: std::process::Command::new(program),
+            stdin_piped: false,
+            watcher: ExitWatcher::Auto,
+            kill_on_drop: false,
+        }
     }
 
     /// Adds an argument.
@@ -82,13 +89,29 @@ impl Command {
         self
     }
 
-    /// Starts the process. `NotFound` for a program that does not exist. Needs a Qt event loop
-    /// on this thread (the child's exit is watched there).
+    /// How the child's exit is observed ([`ExitWatcher::Auto`] unless set): forcing
+    /// [`ExitWatcher::Sigchld`] is for testing the fallback that kernels without pidfds use.
+    pub fn exit_watcher(&mut self, watcher: ExitWatcher) -> &mut Command {
+        self.watcher = watcher;
+        self
+    }
+
+    /// Whether dropping the [`Child`] while the process runs sends it SIGKILL (tokio's
+    /// `kill_on_drop`; off by default). Either way the process is reaped once it exits.
+    pub fn kill_on_drop(&mut self, kill: bool) -> &mut Command {
+        self.kill_on_drop = kill;
+        self
+    }
+
+    /// Starts the process. `NotFound` for a program that does not exist, `Unsupported` for
+    /// [`ExitWatcher::Pidfd`] on a kernel without pidfds. Needs a Qt event loop on this thread
+    /// (the child's exit is watched there).
     pub fn spawn(&mut self) -> io::Result<Child> {
+        let watcher = self.watcher.resolve()?;
         if self.stdin_piped {
             super::ignore_sigpipe();
         }
-        Child::new(self.inner.spawn()?)
+        Child::new(self.inner.spawn()?, watcher, self.kill_on_drop)
     }
 
     /// Runs it with stdout and stderr piped and stdin closed, and collects everything.

@@ -2,11 +2,14 @@
 //! [`subprocess_shell`]) spawns a [`Child`] whose piped stdin/stdout/stderr are async streams
 //! and whose exit is awaited with [`Child::wait`].
 //!
-//! The exit is observed through a pidfd (Linux ≥ 5.3) in the thread's one I/O reactor: no
-//! thread per child, no SIGCHLD handler. Signals go through the pidfd too, so `kill` never hits
-//! a recycled pid. A `Child` dropped while its process runs is reaped when the process exits
-//! (no zombie), also after the loop that spawned it has closed, as long as Qt's event loop
-//! runs on the thread.
+//! The exit is observed through a pidfd (Linux ≥ 5.3) in the thread's one I/O reactor, or,
+//! where the kernel has no pidfds (or valgrind 3.19 runs us), through SIGCHLD on the signal
+//! module's self-pipe, which the same reactor watches ([`ExitWatcher`] says how each works and
+//! how `Auto` chooses). Either way: no thread per child, and only our own children are reaped
+//! (`waitpid` on their pids, never `waitpid(-1)`). With a pidfd, signals go through it too, so
+//! `kill` never hits a recycled pid. A `Child` dropped while its process runs is reaped when the
+//! process exits (no zombie; [`Command::kill_on_drop`] kills it first), also after the loop
+//! that spawned it has closed, as long as Qt's event loop runs on the thread.
 //!
 //! SIGPIPE: writing to a child's stdin after it exited must be a `BrokenPipe` error. Pipes
 //! cannot use `MSG_NOSIGNAL`, so the first spawn with a piped stdin sets SIGPIPE to "ignore"
@@ -36,12 +39,15 @@ mod child;
 mod command;
 mod pidfd;
 mod reaper;
+mod sigchld;
+mod watcher;
 
 use crate::io::Async;
 
 pub use child::Child;
 pub use command::{subprocess_exec, subprocess_shell, Command};
 pub use std::process::{ExitStatus, Output, Stdio};
+pub use watcher::ExitWatcher;
 
 /// A child's standard input: `futures::io::AsyncWrite`.
 pub type ChildStdin = Async<std::process::ChildStdin>;
@@ -54,6 +60,12 @@ pub type ChildStderr = Async<std::process::ChildStderr>;
 #[doc(hidden)]
 pub fn unreaped_orphans() -> usize {
     reaper::count()
+}
+
+/// `Child::wait` futures in progress on this thread. Not a stable API.
+#[doc(hidden)]
+pub fn waiting_children() -> usize {
+    child::waiting()
 }
 
 /// Sets SIGPIPE to "ignore" once, if it is at its default action (see the module's docs).

@@ -36,3 +36,10 @@ pub(crate) fn send_signal(pidfd: &OwnedFd, signal: i32) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Whether this kernel (and whatever runs us: valgrind 3.19 has no pidfd_open, a seccomp
+/// filter may refuse it) gives process descriptors. Probed once, on our own pid.
+pub(crate) fn supported() -> bool {
+    static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SUPPORTED.get_or_init(|| open(std::process::id()).is_ok())
+}

@@ -1,16 +1,27 @@
-//! Children whose `Child` was dropped while they ran: their pidfd stays in the thread's
-//! reactor and they are reaped when they exit, so no zombie is left and no thread waits.
+//! Children whose `Child` was dropped while they ran: they are reaped when they exit, so no
+//! zombie is left and no thread waits. With a pidfd, it stays in the thread's reactor; with the
+//! SIGCHLD fallback, the thread's SIGCHLD registration stays while such a child remains.
 
 use std::cell::RefCell;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::rc::Rc;
 
+use super::sigchld::ExitWatch;
 use crate::io::InternalWatch;
 
+/// What tells an adopted child's exit.
+pub(crate) enum OrphanWatch {
+    Pidfd(OwnedFd),
+    /// Held: keeps the thread's SIGCHLD registration while the child runs.
+    Sigchld {
+        _held: ExitWatch,
+    },
+}
+
 struct Orphan {
-    // Declared first: leaves the poller before `pidfd` closes.
+    // Declared first: leaves the poller before the pidfd closes.
     _watch: Option<InternalWatch>,
-    _pidfd: OwnedFd,
+    _exit: OrphanWatch,
     child: std::process::Child,
 }
 
@@ -19,20 +30,25 @@ thread_local! {
 }
 
 /// Takes over a running child: it is reaped once it exits.
-pub(crate) fn adopt(mut child: std::process::Child, pidfd: OwnedFd) {
+pub(crate) fn adopt(mut child: std::process::Child, exit: OrphanWatch) {
     if matches!(child.try_wait(), Ok(Some(_))) {
         return; // exited meanwhile: reaped just now
     }
-    let watch = crate::io::watch_readable(pidfd.as_raw_fd(), Rc::new(reap_exited)).ok();
+    let watch = match &exit {
+        OrphanWatch::Pidfd(pidfd) => {
+            crate::io::watch_readable(pidfd.as_raw_fd(), Rc::new(reap_exited)).ok()
+        }
+        OrphanWatch::Sigchld { .. } => None, // its SIGCHLD listener calls `reap_exited`
+    };
     // Without a watch (no Qt loop on this thread) the next adoption or reap looks again.
     let _ = ORPHANS.try_with(|orphans| {
-        orphans.borrow_mut().push(Orphan { _watch: watch, _pidfd: pidfd, child });
+        orphans.borrow_mut().push(Orphan { _watch: watch, _exit: exit, child });
     });
     reap_exited();
 }
 
-/// Reaps every adopted child that has exited.
-fn reap_exited() {
+/// Reaps every adopted child that has exited (`waitpid` on each one's own pid).
+pub(crate) fn reap_exited() {
     let exited: Vec<Orphan> = ORPHANS
         .try_with(|orphans| {
             let mut orphans = orphans.borrow_mut();

@@ -26,6 +26,9 @@ struct Entry {
     id: SigId,
     callback: Option<(Rc<dyn Fn()>, crate::EventLoop)>,
     streams: Vec<Weak<StreamState>>,
+    /// qtasync's own listeners (the SIGCHLD child watcher), by id: run inline when the signal
+    /// is drained, with no loop needed; they never run user code.
+    internal: Vec<(u64, Rc<dyn Fn()>)>,
 }
 
 pub(crate) struct Hub {
@@ -33,6 +36,7 @@ pub(crate) struct Hub {
     write_fd: RawFd,
     _watch: InternalWatch,
     entries: RefCell<HashMap<i32, Entry>>,
+    next_internal: Cell<u64>,
 }
 
 thread_local! {
@@ -79,6 +83,7 @@ pub(crate) fn get() -> io::Result<&'static Hub> {
         write_fd,
         _watch: watch,
         entries: RefCell::new(HashMap::new()),
+        next_internal: Cell::new(0),
     }));
     HUB.with(|cell| cell.set(Some(hub)));
     Ok(hub)
@@ -106,7 +111,10 @@ impl Hub {
             })
         }
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
-        self.entries.borrow_mut().insert(signal, Entry { id, callback: None, streams: Vec::new() });
+        self.entries.borrow_mut().insert(
+            signal,
+            Entry { id, callback: None, streams: Vec::new(), internal: Vec::new() },
+        );
         Ok(())
     }
 
@@ -115,7 +123,7 @@ impl Hub {
         let mut entries = self.entries.borrow_mut();
         if let Some(entry) = entries.get_mut(&signal) {
             entry.streams.retain(|stream| stream.strong_count() > 0);
-            if entry.callback.is_none() && entry.streams.is_empty() {
+            if entry.callback.is_none() && entry.streams.is_empty() && entry.internal.is_empty() {
                 signal_hook_registry::unregister(entry.id);
                 entries.remove(&signal);
             }
@@ -158,22 +166,54 @@ impl Hub {
         self.release(signal);
     }
 
+    /// Adds one of qtasync's own listeners of `signal` (see [`Entry::internal`]); its id.
+    pub(crate) fn add_internal(&self, signal: i32, listener: Rc<dyn Fn()>) -> io::Result<u64> {
+        self.ensure_registered(signal)?;
+        let id = self.next_internal.get();
+        self.next_internal.set(id + 1);
+        if let Some(entry) = self.entries.borrow_mut().get_mut(&signal) {
+            entry.internal.push((id, listener));
+        }
+        Ok(id)
+    }
+
+    pub(crate) fn remove_internal(&self, signal: i32, id: u64) {
+        let removed = self.entries.borrow_mut().get_mut(&signal).and_then(|entry| {
+            let index = entry.internal.iter().position(|(other, _)| *other == id)?;
+            Some(entry.internal.remove(index))
+        });
+        drop(removed); // outside the borrow
+        self.release(signal);
+    }
+
     /// Signals handled on this thread (for tests).
     pub(crate) fn registered(&self) -> usize {
         self.entries.borrow().len()
     }
 
     /// The pipe is readable: hand each signal to its callback (queued on its loop, under the
-    /// loop's panic guard) and its streams. A signal whose handler is gone is dropped.
+    /// loop's panic guard) and its streams. A signal whose handler is gone is dropped. Internal
+    /// listeners run once per drain for each signal received, however many times it came.
     fn drain(&self) {
         let mut bytes = [0u8; 256];
+        let mut received = [false; 65];
         loop {
             let n = match (&self.read).read(&mut bytes) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
             for &signal in &bytes[..n] {
+                received[usize::from(signal).min(64)] = true;
                 self.deliver(i32::from(signal));
+            }
+        }
+        for signal in (1..=64).filter(|&signal| received[signal as usize]) {
+            let internal = match self.entries.borrow().get(&signal) {
+                Some(entry) => entry.internal.clone(),
+                None => continue,
+            };
+            for (_, listener) in internal {
+                listener();
             }
         }
     }

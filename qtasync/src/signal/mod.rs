@@ -92,6 +92,28 @@ impl fmt::Debug for Signals {
     }
 }
 
+/// qtasync's own listener of a signal on this thread (the SIGCHLD child watcher): `listener`
+/// runs inside the reactor each time the signal is received, until the watch is dropped. It
+/// shares the thread's self-pipe with handlers and streams and never displaces them.
+pub(crate) struct SignalWatch {
+    signal: i32,
+    id: u64,
+}
+
+pub(crate) fn watch(signal: i32, listener: Rc<dyn Fn()>) -> io::Result<SignalWatch> {
+    hub::check(signal)?;
+    let id = hub::get()?.add_internal(signal, listener)?;
+    Ok(SignalWatch { signal, id })
+}
+
+impl Drop for SignalWatch {
+    fn drop(&mut self) {
+        if let Some(hub) = hub::existing() {
+            hub.remove_internal(self.signal, self.id);
+        }
+    }
+}
+
 /// Signals handled on this thread (by handlers or streams). Not a stable API.
 #[doc(hidden)]
 pub fn registrations() -> usize {

@@ -53,7 +53,7 @@ for exe in "${executables[@]}"; do
   case "$name" in
     # Not io (its idle test counts Qt events, and valgrind's slowness adds some) nor process
     # (valgrind 3.19 has no pidfd_open: every spawn fails with ENOSYS).
-    event_loop | tasks_and_futures | macros | qtasync | toolkit | signals | net)
+    event_loop | tasks_and_futures | macros | qtasync | toolkit | signals | net | qml_results)
       check "$name" "$exe" --test-threads=1 ;;
     reliability | run | widgets | soundness | object_refs)
       check "$name" "$exe" ;;

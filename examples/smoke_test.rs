@@ -55,3 +55,8 @@ fn tour() {
     assert!(text.contains("executor job returned"), "{text}");
     assert!(text.contains("a callback sent from another thread"), "{text}");
 }
+
+#[test]
+fn search_qml() {
+    run_example(env!("CARGO_BIN_EXE_search_qml"), "search_qml");
+}

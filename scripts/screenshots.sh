@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Takes the screenshots in docs/: each example runs in a real X server (Xvfb), gets a real mouse
-# click from xdotool where it has a button, and is captured with ImageMagick's `import` once the
-# click's coroutine has finished. Needs: xvfb xauth imagemagick xdotool (Debian packages).
+# click from xdotool where it has a button (and real typing where it has a text field), and is
+# captured with ImageMagick's `import` once the coroutine has finished. Needs: xvfb xauth
+# imagemagick xdotool (Debian packages). `bash scripts/screenshots.sh NAME` takes only NAME's shot.
+# Honours CARGO_TARGET_DIR; builds in the workspace's shape (what `cargo test --workspace` builds),
+# so that cxx-qt-lib is not rebuilt with other features.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in xvfb-run import xdotool; do
   command -v "$tool" >/dev/null || { echo "screenshots need $tool (apt-get install xvfb xauth imagemagick xdotool)" >&2; exit 1; }
 done
-cargo build --locked -q -p qtasync-examples --bins
+cargo build --workspace --locked -q --bins
+bin_dir="${CARGO_TARGET_DIR:-target}/debug"
 mkdir -p docs
 # One X server for all the shots: run this script again inside xvfb-run.
 if [ -z "${QTASYNC_SCREENSHOT_X:-}" ]; then
@@ -15,17 +19,19 @@ if [ -z "${QTASYNC_SCREENSHOT_X:-}" ]; then
 fi
 
 # name | window title | click x,y inside the window, a negative y counting from the bottom (the
-# layouts keep buttons at the bottom; the window's height varies) or "-" | seconds to wait
+# layouts keep buttons at the bottom; the window's height varies) or "-" | seconds to wait |
+# text typed with xdotool after the click (optional)
 shots=(
   "minimal|qtasync: minimal|210,-49|1.6"
   "minimal_qml|qtasync: minimal QML|210,75|1.6"
   "eratosthenes|qtasync: Eratosthenes|-|3.5"
   "jobs|qtasync: jobs|210,-67|0.4"
+  "search_qml|qtasync: search QML|150,36|1.2|qlist"
 )
 
 shoot() {
-  local name=$1 title=$2 click=$3 wait=$4
-  QT_QPA_PLATFORM=xcb "./target/debug/$name" --quit-after 20s &
+  local name=$1 title=$2 click=$3 wait=$4 text=$5
+  QT_QPA_PLATFORM=xcb "$bin_dir/$name" --quit-after 20s &
   local pid=$!
   local window
   window=$(xdotool search --sync --onlyvisible --name "^$title\$" | head -n 1)
@@ -38,6 +44,9 @@ shoot() {
     fi
     xdotool mousemove --window "$window" "$x" "$y" click 1
   fi
+  if [ -n "$text" ]; then
+    xdotool type --delay 120 "$text"
+  fi
   sleep "$wait"
   import -window "$window" "docs/$name.png"
   kill "$pid"
@@ -45,6 +54,9 @@ shoot() {
   echo "docs/$name.png"
 }
 for shot in "${shots[@]}"; do
-  IFS='|' read -r name title click wait <<<"$shot"
-  shoot "$name" "$title" "$click" "$wait"
+  IFS='|' read -r name title click wait text <<<"$shot"
+  if [ -n "${1:-}" ] && [ "$name" != "$1" ]; then
+    continue
+  fi
+  shoot "$name" "$title" "$click" "$wait" "$text"
 done

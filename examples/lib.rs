@@ -6,6 +6,7 @@ extern crate cxx_qt_lib as _;
 
 pub mod demo_options;
 pub mod qml_answer;
+pub mod qml_search;
 pub mod widgets;
 
 pub use demo_options::DemoOptions;

@@ -120,3 +120,8 @@ fn commands() {
         .unwrap_or_else(|| panic!("no line count in {text:?}"));
     assert!((1..50).contains(&lines), "{lines} lines streamed before the cancel: {text}");
 }
+
+#[test]
+fn search_qml() {
+    run_example(env!("CARGO_BIN_EXE_search_qml"), "search_qml");
+}

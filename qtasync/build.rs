@@ -17,5 +17,8 @@ fn main() {
         builder =
             builder.qt_module("Widgets").file("src/driver/widgets.rs").cpp_file("cpp/widgets.cpp");
     }
+    if std::env::var_os("CARGO_FEATURE_QML").is_some() {
+        builder = builder.qt_module("Qml").file("src/qml/object.rs").cpp_file("cpp/qml.cpp");
+    }
     builder.build();
 }

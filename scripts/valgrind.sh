@@ -80,7 +80,7 @@ for exe in "${executables[@]}"; do
     # process runs on the SIGCHLD fallback here (valgrind 3.19 has no pidfd_open), which
     # process_sigchld forces everywhere.
     event_loop | tasks_and_futures | macros | qtasync | toolkit | signals | net | io | process | \
-      process_sigchld)
+      process_sigchld | qml_results)
       check "$name" "$exe" --test-threads=1 ;;
     reliability | run | widgets | soundness | object_refs)
       check "$name" "$exe" ;;

@@ -6,5 +6,8 @@ fn main() {
         .cpp_file("cpp/factory.cpp")
         .file("signal_objects.rs")
         .cpp_file("cpp/signal_factory.cpp")
+        .file("qml_objects.rs")
+        .cpp_file("cpp/qml_scene.cpp")
+        .qt_module("Qml")
         .build();
 }

@@ -6,6 +6,7 @@ extern crate cxx_qt as _;
 extern crate cxx_qt_lib as _;
 
 pub mod child_process;
+pub mod qml_objects;
 pub mod qobjects;
 pub mod signal_objects;
 

@@ -16,6 +16,7 @@ mod interop;
 mod io_rows;
 mod peers;
 mod report;
+mod signal_rows;
 mod workloads;
 
 // cxx-qt-build's generated initializer for this crate calls the initializers of cxx-qt and

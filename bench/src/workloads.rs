@@ -41,6 +41,10 @@ pub(crate) enum Workload {
     IdleTimer { idle: usize, samples: usize },
     /// I/O (`io_rows.rs`): `true` spawned and awaited `count` times.
     SpawnWait { count: usize },
+    /// Qt signals (`signal_rows.rs`): `count` emissions taken from a `signal!(..).stream()`.
+    SignalStream { count: usize },
+    /// Qt signals (`signal_rows.rs`): `count` times, emission -> awaiting task resumed.
+    SignalLatency { count: usize },
 }
 
 impl Workload {
@@ -65,6 +69,8 @@ impl Workload {
             Workload::IdleTimer { idle: 0, samples: n(1_000) },
             Workload::IdleTimer { idle: n(8_000), samples: n(1_000) },
             Workload::SpawnWait { count: n(2_000) },
+            Workload::SignalStream { count: n(1_000_000) },
+            Workload::SignalLatency { count: n(10_000) },
         ]
     }
 
@@ -88,6 +94,8 @@ impl Workload {
             Workload::IdleTimer { idle: 0, .. } => "idle_timer_0".into(),
             Workload::IdleTimer { .. } => "idle_timer_n".into(),
             Workload::SpawnWait { .. } => "spawn_wait".into(),
+            Workload::SignalStream { .. } => "signal_stream".into(),
+            Workload::SignalLatency { .. } => "signal_latency".into(),
         }
     }
 
@@ -99,6 +107,7 @@ impl Workload {
                 | Workload::SleepOvershoot { .. }
                 | Workload::Timers { .. }
                 | Workload::IdleTimer { .. }
+                | Workload::SignalLatency { .. }
         )
     }
 
@@ -119,6 +128,9 @@ impl Workload {
             }
             Workload::TcpEcho { .. } | Workload::IdleTimer { .. } | Workload::SpawnWait { .. } => {
                 crate::io_rows::run(P::NAME, self)
+            }
+            Workload::SignalStream { count } | Workload::SignalLatency { count } => {
+                crate::signal_rows::run(P::NAME, &self.key(), count)
             }
         }
     }

@@ -87,6 +87,13 @@ fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
         assert_eq!(value(workload, "glib"), None, "I/O is not measured on GLib");
         assert_eq!(value(workload, "raw-qt"), None, "I/O is not measured on raw Qt");
     }
+    for workload in ["signal_stream", "signal_latency_median_ms", "signal_latency_p99_ms"] {
+        assert!(value(workload, "qtasync").is_some(), "{workload} on qtasync has no figure");
+    }
+    assert!(value("signal_stream", "raw-qt").is_some(), "raw Qt's direct emits have no figure");
+    for peer in ["tokio", "async-executor", "glib"] {
+        assert_eq!(value("signal_stream", peer), None, "Qt signals are not measured on {peer}");
+    }
     assert_eq!(value("tasks", "raw-qt"), None, "raw Qt has no tasks");
     assert_eq!(value("timers_inversions", "qtasync"), Some(0.0));
     assert_eq!(value("timers_early", "qtasync"), Some(0.0));

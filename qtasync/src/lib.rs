@@ -74,6 +74,8 @@ pub mod io;
 pub mod net;
 mod object_ref;
 pub mod process;
+#[cfg(feature = "qml")]
+pub mod qml;
 pub mod qt;
 mod remote;
 mod runner;

@@ -74,6 +74,9 @@ pub(crate) fn run(workload: &Workload) -> Outcome {
         Workload::TcpEcho { .. } | Workload::IdleTimer { .. } | Workload::SpawnWait { .. } => {
             Outcome::NotApplicable("I/O is measured on qtasync, tokio, async-io".to_string())
         }
+        Workload::SignalStream { count } | Workload::SignalLatency { count } => {
+            crate::signal_rows::run("raw-qt", &workload.key(), count)
+        }
     }
 }
 

@@ -38,7 +38,11 @@ pub(crate) fn adopt(mut child: std::process::Child, exit: OrphanWatch) {
         OrphanWatch::Pidfd(pidfd) => {
             crate::io::watch_readable(pidfd.as_raw_fd(), Rc::new(reap_exited)).ok()
         }
-        OrphanWatch::Sigchld { .. } => None, // its SIGCHLD listener calls `reap_exited`
+        OrphanWatch::Sigchld { .. } => {
+            // The thread's SIGCHLD listener calls `reap_exited` after each signal.
+            super::sigchld::after_each_sigchld(reap_exited);
+            None
+        }
     };
     // Without a watch (no Qt loop on this thread) the next adoption or reap looks again.
     let _ = ORPHANS.try_with(|orphans| {

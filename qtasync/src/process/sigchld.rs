@@ -81,7 +81,20 @@ fn on_sigchld() {
     for (_, waker) in wakers {
         waker.wake();
     }
-    super::reaper::reap_exited();
+    if let Some(hook) = AFTER_EACH.try_with(Cell::get).ok().flatten() {
+        hook();
+    }
+}
+
+thread_local! {
+    /// Run after each SIGCHLD drained on this thread: the reaper's `reap_exited` once it holds a
+    /// child watched this way (set by `after_each_sigchld`, so this file never names the reaper).
+    static AFTER_EACH: Cell<Option<fn()>> = const { Cell::new(None) };
+}
+
+/// Runs `hook` after each SIGCHLD drained on this thread from now on.
+pub(crate) fn after_each_sigchld(hook: fn()) {
+    let _ = AFTER_EACH.try_with(|after| after.set(Some(hook)));
 }
 
 /// See [`ExitWatch::changed`]. Dropping it withdraws its waker at once.

@@ -56,7 +56,6 @@
 //! loop's exception handler. Without a running loop the object is returned already ended, with
 //! the reason in `error`.
 
-mod callbacks;
 mod object;
 mod spawn;
 

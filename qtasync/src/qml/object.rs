@@ -4,10 +4,13 @@
 
 use std::pin::Pin;
 
+use cxx_qt::casting::Upcast;
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::{QString, QVariant};
 
+use crate::core::exception::{default_exception_handler, ExceptionContext};
 use crate::core::task::TaskRef;
+use crate::event_loop::get_running_loop;
 
 #[cxx_qt::bridge(namespace = "qtasync::qml")]
 pub(crate) mod bridge {
@@ -167,6 +170,28 @@ impl QmlTask {
         } else {
             (on_error, QVariant::from(&state.error))
         };
-        super::callbacks::call(self.as_ref().get_ref(), callback, &argument);
+        call(self.as_ref().get_ref(), callback, &argument);
+    }
+}
+
+// ----- the JavaScript functions QML handed to `then(onResult, onError)` ---------------------------
+
+/// Calls `callback(argument)` if it is a JavaScript function (anything else, such as a missing
+/// `onError`, is skipped, as a Promise does). A function that throws is reported to the
+/// running loop's exception handler.
+pub(crate) fn call(object: &QmlTask, callback: &QVariant, argument: &QVariant) {
+    if !bridge::is_callable(callback) {
+        return;
+    }
+    let failure = bridge::call_javascript(object.upcast(), callback, argument);
+    if failure.is_empty() {
+        return;
+    }
+    let context = ExceptionContext::new(format!(
+        "qtasync::qml: a then() callback of a QML result object failed: {failure}"
+    ));
+    match get_running_loop() {
+        Ok(event_loop) => event_loop.call_exception_handler(&context),
+        Err(_) => default_exception_handler(&context),
     }
 }

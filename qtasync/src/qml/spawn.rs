@@ -15,8 +15,7 @@ use crate::core::task::TaskRef;
 use crate::event_loop::get_running_loop;
 use crate::object_ref::ObjectRef;
 
-use super::callbacks;
-use super::object::{bridge, Ending, QmlTask};
+use super::object::{bridge, call, Ending, QmlTask};
 
 /// What a task spawned for QML may end with: `Result<T, E>` where `T` converts to a
 /// `QVariant` (`QString`, `QStringList`, `i32`, `f64`, `bool`, `QVariantMap`, ...) and `E` is
@@ -136,7 +135,7 @@ fn settle(object: &ObjectRef<QmlTask>, ending: Ending) {
     let Ok(waiting) = object.try_with(|object| object.settle(ending)) else { return };
     for (callback, argument) in waiting {
         // Each call may run QML code that ends the object's life: stop then.
-        let call = |object: Pin<&mut QmlTask>| callbacks::call(&object, &callback, &argument);
+        let call = |object: Pin<&mut QmlTask>| call(&object, &callback, &argument);
         if object.try_with(call).is_err() {
             return;
         }

@@ -1,15 +1,13 @@
 //! The minimal example in QML: `Answer.ask()` (see `qml_answer.rs`) is an async slot; QML calls
 //! it on a click.
 //!
-//! `cargo run -p qtasync-examples --bin minimal_qml`
+//! `cargo run -p qtasync-examples --bin minimal_qml` (the QML reads the examples' options
+//! itself: `--click-after`, `--quit-after`, `--screenshot`). The README's headline shows this file.
 
 use cxx_qt_lib::{QQmlApplicationEngine, QUrl};
-use qtasync_examples::DemoOptions;
 
 #[qtasync::main(app = "gui")]
 async fn main() {
-    // Validates the options; the QML reads them itself.
-    let _options = DemoOptions::from_env();
     let mut engine = QQmlApplicationEngine::new();
     if let Some(engine) = engine.as_mut() {
         engine.load(&QUrl::from("qrc:/qt/qml/com/qtasync/examples/qml/minimal.qml"));

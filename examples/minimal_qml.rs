@@ -6,6 +6,11 @@
 
 use cxx_qt_lib::{QQmlApplicationEngine, QUrl};
 
+// `Answer` and the QML module are built into the examples' library crate (`qml_answer.rs`):
+// without a reference rustc would not link it, and QML would find no `com.qtasync.examples`.
+// An application whose bridge is in its own crate needs no such line.
+extern crate qtasync_examples as _;
+
 #[qtasync::main(app = "gui")]
 async fn main() {
     let mut engine = QQmlApplicationEngine::new();

@@ -1,7 +1,55 @@
 //! Every example runs by itself offscreen: it clicks its button, saves a screenshot and quits.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// How long an example may run before the test kills it: one that never quits fails the test
+/// instead of hanging it (every example here quits within seconds).
+const LIMIT: Duration = Duration::from_secs(90);
+
+/// `Command::output` with a time limit: past it the child is killed and an error returned.
+trait OutputWithin {
+    fn output_within(&mut self, limit: Duration) -> std::io::Result<Output>;
+}
+
+impl OutputWithin for Command {
+    fn output_within(&mut self, limit: Duration) -> std::io::Result<Output> {
+        let mut child = self.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        // Both pipes are read on threads, so a chatty child never blocks on a full pipe.
+        let read = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = read(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let stderr = read(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let status = wait_within(&mut child, limit)?;
+        Ok(Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() })
+    }
+}
+
+fn wait_within(child: &mut Child, limit: Duration) -> std::io::Result<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("still running after {limit:?}: killed"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
 
 fn run_example(binary: &str, name: &str) {
     let screenshot =
@@ -12,7 +60,7 @@ fn run_example(binary: &str, name: &str) {
         .args(["--click-after", "100ms", "--quit-after", "1.5s", "--screenshot"])
         .arg(&screenshot)
         .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
+        .output_within(LIMIT)
         .expect("the example starts");
     assert!(
         output.status.success(),
@@ -49,7 +97,8 @@ fn minimal_qml() {
 
 #[test]
 fn tour() {
-    let output = Command::new(env!("CARGO_BIN_EXE_tour")).output().expect("the tour starts");
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_tour")).output_within(LIMIT).expect("the tour starts");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("executor job returned"), "{text}");
@@ -61,7 +110,7 @@ fn run_download(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_download"))
         .args(args)
         .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
+        .output_within(LIMIT)
         .expect("the download example starts");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -107,7 +156,7 @@ fn commands() {
     let output = Command::new(env!("CARGO_BIN_EXE_commands"))
         .args(["--click-after", "100ms", "--cancel-after", "1.2s", "--quit-after", "3s"])
         .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
+        .output_within(LIMIT)
         .expect("the example starts");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8_lossy(&output.stdout);

@@ -63,7 +63,7 @@ timed build-tests bash -c 'set -o pipefail; cargo test --workspace --locked --no
   grep -o "\"executable\":\"[^\"]*\"" | sed "s/\"executable\":\"\(.*\)\"/\1/" >target/ci/test-executables.txt'
 in_background valgrind env QTASYNC_TEST_EXECUTABLES=target/ci/test-executables.txt bash scripts/valgrind.sh
 test_status=0
-timed test cargo test --workspace --locked || test_status=$?
+timed test cargo test --workspace --locked --no-fail-fast || test_status=$?
 finish valgrind
 finish miri
 if [ "$test_status" -ne 0 ]; then failed+=(test); fi

@@ -501,8 +501,9 @@ fn a_loop_dropped_with_pending_work_releases_everything_on_its_thread() {
 fn a_panic_in_every_kind_of_callback_is_contained_and_reported() {
     let event_loop = EventLoop::new();
     let reports = capture_reports(&event_loop);
+    let seen = reports.clone();
     let finished = event_loop
-        .run_until_complete(async {
+        .run_until_complete(async move {
             let event_loop = get_running_loop().unwrap();
             event_loop.call_soon(|| panic!("boom: call_soon")).unwrap();
             event_loop.call_later(Duration::from_millis(1), || panic!("boom: timer")).unwrap();
@@ -534,7 +535,20 @@ fn a_panic_in_every_kind_of_callback_is_contained_and_reported() {
                 },
             )));
             event_loop.call_exception_handler(&ExceptionContext::new("handler trigger"));
-            sleep(Duration::from_millis(50)).await;
+            // The dropped executor job's panic is reported once its thread has run it: wait
+            // for that (at most 30 s) rather than a fixed pause a slow run (valgrind) outlasts.
+            let reported = || {
+                seen.borrow().iter().any(|report| {
+                    report
+                        .exception
+                        .as_ref()
+                        .is_some_and(|e| e.to_string().contains("executor job"))
+                })
+            };
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while !reported() && std::time::Instant::now() < deadline {
+                sleep(Duration::from_millis(10)).await;
+            }
             "the loop went on"
         })
         .unwrap();

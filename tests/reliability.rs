@@ -498,6 +498,18 @@ fn a_loop_dropped_with_pending_work_releases_everything_on_its_thread() {
 
 // ----- faults -------------------------------------------------------------------------------
 
+/// Every kind of callback that panics in the test below, each reported as `boom: SOURCE`.
+const SOURCES: &[&str] = &[
+    "call_soon",
+    "timer",
+    "done callback",
+    "future done callback",
+    "task",
+    "executor job",
+    "task factory",
+    "async slot",
+];
+
 fn a_panic_in_every_kind_of_callback_is_contained_and_reported() {
     let event_loop = EventLoop::new();
     let reports = capture_reports(&event_loop);
@@ -535,18 +547,21 @@ fn a_panic_in_every_kind_of_callback_is_contained_and_reported() {
                 },
             )));
             event_loop.call_exception_handler(&ExceptionContext::new("handler trigger"));
-            // The dropped executor job's panic is reported once its thread has run it: wait
-            // for that (at most 30 s) rather than a fixed pause a slow run (valgrind) outlasts.
-            let reported = || {
-                seen.borrow().iter().any(|report| {
-                    report
-                        .exception
-                        .as_ref()
-                        .is_some_and(|e| e.to_string().contains("executor job"))
+            // Some reports come later (the dropped executor job's once its thread has run it, the
+            // async slot's at its task's step): wait until every source has reported (at most
+            // 30 s) rather than a fixed pause a slow run (valgrind) outlasts.
+            let all_reported = || {
+                SOURCES.iter().all(|source| {
+                    seen.borrow().iter().any(|report| {
+                        report
+                            .exception
+                            .as_ref()
+                            .is_some_and(|e| e.to_string().ends_with(&format!("boom: {source}")))
+                    })
                 })
             };
             let deadline = std::time::Instant::now() + Duration::from_secs(30);
-            while !reported() && std::time::Instant::now() < deadline {
+            while !all_reported() && std::time::Instant::now() < deadline {
                 sleep(Duration::from_millis(10)).await;
             }
             "the loop went on"
@@ -564,16 +579,7 @@ fn a_panic_in_every_kind_of_callback_is_contained_and_reported() {
             )
         })
         .collect();
-    for source in [
-        "call_soon",
-        "timer",
-        "done callback",
-        "future done callback",
-        "task",
-        "executor job",
-        "task factory",
-        "async slot",
-    ] {
+    for source in SOURCES {
         let needle = format!("boom: {source}");
         assert!(
             texts.iter().any(|text| text.ends_with(&needle)),

@@ -177,6 +177,9 @@ impl Drop for ThreadPool {
 #[must_use = "the job runs anyway; await it to get its result"]
 pub struct ExecutorJob<R> {
     result: oneshot::Receiver<std::thread::Result<R>>,
+    /// Reports a panic nobody retrieved: the job's, when it finished before this handle was
+    /// dropped unawaited (the job reports it itself when the handle went first).
+    unretrieved: Arc<dyn Fn(Panic) + Send + Sync>,
 }
 
 impl<R: Send + 'static> ExecutorJob<R> {
@@ -187,22 +190,35 @@ impl<R: Send + 'static> ExecutorJob<R> {
     pub(crate) fn submit<F>(
         executor: &dyn Executor,
         job: F,
-        unretrieved: impl FnOnce(Panic) + Send + 'static,
+        unretrieved: impl Fn(Panic) + Send + Sync + 'static,
         hold: TimeHold,
     ) -> Result<Self, ExecutorError>
     where
         F: FnOnce() -> R + Send + 'static,
     {
         let (sender, result) = oneshot::channel();
+        let unretrieved: Arc<dyn Fn(Panic) + Send + Sync> = Arc::new(unretrieved);
+        let report = unretrieved.clone();
         executor.execute(Box::new(move || {
             if let Err(Err(payload)) = sender.send(catch_unwind(AssertUnwindSafe(job))) {
-                unretrieved(Panic::new(payload));
+                report(Panic::new(payload));
             }
             // After the send, which queued the waiting task's wake: the loop sees work ready
             // before it sees the clock free.
             drop(hold);
         }))?;
-        Ok(ExecutorJob { result })
+        Ok(ExecutorJob { result, unretrieved })
+    }
+}
+
+impl<R> Drop for ExecutorJob<R> {
+    fn drop(&mut self) {
+        // The job panicked and finished before this unawaited handle went: nobody else will see
+        // the panic (the job saw its result delivered), so it is reported here, as asyncio reports
+        // a future's exception that was never retrieved.
+        if let Ok(Some(Err(payload))) = self.result.try_recv() {
+            (self.unretrieved)(Panic::new(payload));
+        }
     }
 }
 

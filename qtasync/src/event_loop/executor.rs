@@ -61,7 +61,7 @@ impl EventLoop {
 
     /// Brings a panic of an executor job whose handle was dropped back to this loop's exception
     /// handler (from the worker thread, through `call_soon_threadsafe`).
-    pub(super) fn unretrieved_job_panic_reporter(&self) -> impl FnOnce(Panic) + Send + 'static {
+    pub(super) fn unretrieved_job_panic_reporter(&self) -> impl Fn(Panic) + Send + Sync + 'static {
         let handle = self.threadsafe_handle();
         move |panic: Panic| {
             let message = panic.message().to_owned();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything CI checks: formatting, clippy (warnings are errors), every test of the workspace
+# Everything CI checks: formatting, clippy (warnings are errors, run by the test build itself), every test of the workspace
 # (unit, integration on the real Qt loop, reliability, compile-fail UI tests, example and
 # benchmark smoke tests), memcheck over the test binaries and examples, and Miri over the
 # scheduler core (see RELIABILITY.md). Prints how long each phase took.
@@ -53,12 +53,14 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 mkdir -p target/ci
 in_background miri bash scripts/miri.sh
 timed fmt cargo fmt --all -- --check
-# `--profile test`: the same profile as `cargo test` below, so that both share every build
-# script run and host dependency (cxx-qt-lib's build script compiles ~260 C++ files; under the
-# default `dev` profile clippy would compile them a second time in other build directories).
-timed clippy cargo clippy --workspace --all-targets --locked --profile test -- -D warnings
+# Clippy runs inside the test build: the workspace's crates are compiled by clippy-driver
+# (scripts/clippy-rustc.sh: clippy's lints with -D warnings, then code generation), so one build
+# lints every target and produces the test binaries. A separate `cargo clippy` checked every
+# dependency a second time (metadata-only builds share nothing with real ones): minutes on CI.
+# The same wrapper for `cargo test` below, so that it finds everything built.
+export RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/clippy-rustc.sh"
 # The test binaries, listed for valgrind (diagnostics still go to the terminal).
-timed build-tests bash -c 'set -o pipefail; cargo test --workspace --locked --no-run \
+timed clippy+build-tests bash -c 'set -o pipefail; cargo test --workspace --locked --no-run \
   --message-format=json-render-diagnostics |
   grep -o "\"executable\":\"[^\"]*\"" | sed "s/\"executable\":\"\(.*\)\"/\1/" >target/ci/test-executables.txt'
 in_background valgrind env QTASYNC_TEST_EXECUTABLES=target/ci/test-executables.txt bash scripts/valgrind.sh

@@ -13,6 +13,9 @@ fn ui() {
         ["--cfg", "trybuild", "--verbose", "-A", "dead_code", "--diagnostic-width=140"]
             .join("\x1f"),
     );
+    // scripts/test.sh compiles the workspace through clippy-driver (RUSTC_WORKSPACE_WRAPPER);
+    // trybuild's cases must see rustc's diagnostics alone, as users get them.
+    std::env::remove_var("RUSTC_WORKSPACE_WRAPPER");
     // Only what must fail: the pass cases are test targets of this package (see Cargo.toml),
     // so trybuild needs a check of the dependencies, never a full build. `app = "widgets"` is
     // compiled and run by the examples, which have the Widgets feature this package leaves out.

@@ -47,31 +47,43 @@ wanted() {
   done
   return 1
 }
-status=0
-failures=()
 
-# check NAME COMMAND...: runs COMMAND under memcheck, records its verdict.
-check() {
+# Several binaries at once (valgrind runs each on one core): QTASYNC_VALGRIND_JOBS, by default
+# one per core. Each verdict is printed when its binary finishes.
+jobs_max=${QTASYNC_VALGRIND_JOBS:-$(nproc)}
+names=()
+pids=()
+
+# run_one NAME COMMAND...: runs COMMAND under memcheck, prints its verdict, exits non-zero on
+# any error, definite leak or failing test.
+run_one() {
   local name=$1
   shift
-  wanted "$name" || return 0
   local log="$out/$name.log"
   local started=$SECONDS
-  set +e
+  local code=0
   valgrind --error-exitcode=97 --leak-check=full --show-leak-kinds=definite \
     --errors-for-leak-kinds=definite --num-callers=40 \
-    --suppressions=scripts/valgrind.supp --log-file="$log" "$@" >"$out/$name.out" 2>&1
-  local code=$?
-  set -e
+    --suppressions=scripts/valgrind.supp --log-file="$log" "$@" >"$out/$name.out" 2>&1 || code=$?
   local errors lost
   errors=$(grep -o 'ERROR SUMMARY: [0-9,]* errors' "$log" | grep -o '[0-9,][0-9,]*' | head -1 || true)
   lost=$(grep -o 'definitely lost: [0-9,]* bytes' "$log" | grep -o '[0-9,][0-9,]*' | head -1 || true)
   printf '%-28s exit %-3s errors %-4s definitely lost %-8s bytes  %3ss\n' \
     "$name" "$code" "${errors:-0}" "${lost:-0}" "$((SECONDS - started))"
-  if [ "$code" -ne 0 ]; then
-    status=1
-    failures+=("$name")
-  fi
+  return "$code"
+}
+
+# check NAME COMMAND...: starts COMMAND under memcheck once fewer than jobs_max are running.
+check() {
+  local name=$1
+  shift
+  wanted "$name" || return 0
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+    wait -n || true
+  done
+  run_one "$name" "$@" &
+  names+=("$name")
+  pids+=($!)
 }
 
 for exe in "${executables[@]}"; do
@@ -90,6 +102,16 @@ done
 for example in minimal minimal_qml eratosthenes jobs commands; do
   check "example-$example" "$target/debug/$example" --click-after 500ms --quit-after 4s \
     --screenshot "$out/$example.png"
+done
+
+# Every verdict: bash keeps the exit status of each background job for `wait PID`.
+status=0
+failures=()
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then
+    status=1
+    failures+=("${names[$i]}")
+  fi
 done
 
 if [ "$status" -ne 0 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what qtasync needs on Debian 12 (or Ubuntu) when it is missing: a C++ compiler, Qt 6
-# with qmake6, the QML runtime modules the examples load, lld (see .cargo/config.toml), Xvfb
-# for screenshots, GLib's headers (the benchmark's glib peer) and valgrind (scripts/valgrind.sh).
+# with qmake6, the QML runtime modules the examples load, lld (see .cargo/config.toml), GLib's
+# headers (the benchmark's glib peer) and valgrind (scripts/valgrind.sh). Nothing here needs a
+# display (tests and the demo run offscreen); scripts/screenshots.sh names its own X tools.
 # Other distributions: install Qt 6.4+ and put qmake6 on PATH (or set QMAKE).
 set -euo pipefail
 
@@ -11,7 +12,6 @@ packages=(
   qt6-declarative-dev qt6-declarative-dev-tools
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-layouts
-  xvfb xauth
   libglib2.0-dev valgrind
 )
 

@@ -27,7 +27,7 @@ impl Drop for DropFlag {
     }
 }
 
-/// `QTASYNC_LOAD_SCALE` (default 1) scales the load cases, as in `tests/reliability.rs`.
+/// `QTASYNC_LOAD_SCALE` (default 1) scales the load cases, as in `tests/reliability/`.
 fn scaled(count: usize) -> usize {
     let scale: f64 =
         std::env::var("QTASYNC_LOAD_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);

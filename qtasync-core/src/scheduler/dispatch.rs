@@ -47,7 +47,13 @@ impl Scheduler {
         let now = self.clock.now();
         let mut timers = self.timers.borrow_mut();
         let mut ready = self.ready.borrow_mut();
-        timers.pop_due(now, |callback| ready.push_back(Ready::Call(callback)));
+        timers.pop_due(now, |fired| {
+            ready.push_back(match fired {
+                Fired::Call(callback) => Ready::Call(callback),
+                Fired::Wake(waker) => Ready::Wake(waker),
+                Fired::Task(id) => Ready::Task(id),
+            })
+        });
     }
 
     /// Runs ready work in iterations (each runs what was ready when it began, like asyncio's

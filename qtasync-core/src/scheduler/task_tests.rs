@@ -285,7 +285,8 @@ fn a_task_that_wakes_itself_during_its_poll_is_queued_again_without_a_waker_allo
             Location::caller(),
         )
         .unwrap();
-    assert_eq!(scheduler.dispatch(Budget::DEFAULT), Dispatched::Idle);
+    // (Under Miri the time budget may run out first: dispatch again until idle.)
+    while scheduler.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
     assert!(task.try_result().unwrap().is_ok());
     assert_eq!(allocations() - before, 1, "101 steps, one allocation: the task's");
 }

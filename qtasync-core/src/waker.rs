@@ -41,19 +41,11 @@ impl TaskWaker {
         // push fails; the task's future is already gone then, so there is nothing to wake.
         let _ = self.shared.push(Remote::Wake(self.id));
     }
-
-    fn into_waker(this: Arc<TaskWaker>) -> Waker {
-        let data = Arc::into_raw(this).cast::<()>();
-        // SAFETY: `data` comes from `Arc::into_raw` of a `TaskWaker`, which is what every
-        // function of `ARC_VTABLE` expects; `TaskWaker` is `Send + Sync`, so the waker may be
-        // used from any thread.
-        unsafe { Waker::from_raw(RawWaker::new(data, &ARC_VTABLE)) }
-    }
 }
 
-// The vtable of an owned waker: `data` is an `Arc<TaskWaker>` turned into a raw pointer (the
-// layout `std`'s `Waker::from(Arc<_>)` uses; spelled out so that a borrowed waker can hand out
-// owned clones).
+// The vtable of an owned waker (what a clone of the lent waker is): `data` is an
+// `Arc<TaskWaker>` turned into a raw pointer, the layout `std`'s `Waker::from(Arc<_>)` uses,
+// spelled out so that the lent waker's clone can make one.
 static ARC_VTABLE: RawWakerVTable =
     RawWakerVTable::new(arc_clone, arc_wake, arc_wake_by_ref, arc_drop);
 
@@ -128,16 +120,6 @@ impl LazyWaker {
                 winner
             }
         }
-    }
-
-    /// An owned waker for the task.
-    pub fn waker(&self) -> Waker {
-        let arc = self.get();
-        // SAFETY: `arc` is the live `Arc` this struct holds a count of; the new waker gets a
-        // count of its own.
-        unsafe { Arc::increment_strong_count(arc) };
-        // SAFETY: the pointer carries the count just taken.
-        TaskWaker::into_waker(unsafe { Arc::from_raw(arc) })
     }
 
     /// Wakes the task (from the loop's thread: `cancel`).

@@ -80,23 +80,23 @@ fn sleeps_keep_a_waker_and_stale_keys_miss_reused_slots() {
     let a = heap.push_wake(t0 + Duration::from_millis(10), &first, None);
     let b = heap.push_wake(t0 + Duration::from_millis(20), &first, None);
     // Re-polled with another waker: the heap keeps the newest one.
-    assert_eq!(heap.update_wake(a, &second, None).0, true);
+    assert!(heap.update_wake(a, &second, None).0);
     assert!(heap.cancel_wake(b).is_some());
     assert!(heap.cancel_wake(b).is_none(), "cancelled once");
     assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
     heap.pop_due(t0 + Duration::from_millis(30), run);
     assert_eq!(second_wakes.load(Ordering::SeqCst), 1);
     assert_eq!(first_wakes.load(Ordering::SeqCst), 0, "replaced and cancelled");
-    assert_eq!(heap.update_wake(a, &first, None).0, false, "fired");
+    assert!(!heap.update_wake(a, &first, None).0, "fired");
     // The slots are reused: the old keys do not reach the new timers.
     let c = heap.push_wake(t0, &first, None);
     let d = heap.push_wake(t0, &first, None);
     assert!(heap.cancel_wake(a).is_none() && heap.cancel_wake(b).is_none());
-    assert_eq!(heap.update_wake(c, &first, None).0, true);
-    assert_eq!(heap.update_wake(d, &first, None).0, true);
+    assert!(heap.update_wake(c, &first, None).0);
+    assert!(heap.update_wake(d, &first, None).0);
     let (callbacks, wakers) = heap.take_all();
     assert_eq!((callbacks.len(), wakers.len()), (0, 2));
-    assert_eq!(heap.update_wake(c, &first, None).0, false, "taken at close");
+    assert!(!heap.update_wake(c, &first, None).0, "taken at close");
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn cancelled_sleeps_are_purged_with_their_slots() {
     heap.push_wake(t0, &waker, None);
     assert_eq!(heap.len(), 21);
     assert_eq!(heap.free.len(), 80, "the purged entries' slots are free again");
-    assert_eq!(heap.update_wake(keys[99], &waker, None).0, true);
+    assert!(heap.update_wake(keys[99], &waker, None).0);
 }
 
 #[test]
@@ -134,5 +134,5 @@ fn a_sleep_awaited_by_its_task_keeps_the_id_until_another_waker_polls_it() {
     assert!(matches!(fired[0], Fired::Task(task) if task == id));
     fired.into_iter().for_each(run);
     assert_eq!(wakes.load(Ordering::SeqCst), 1);
-    assert_eq!(heap.update_wake(own, &waker, Some(id)).0, false, "fired");
+    assert!(!heap.update_wake(own, &waker, Some(id)).0, "fired");
 }

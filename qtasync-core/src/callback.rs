@@ -18,11 +18,6 @@ pub trait Callback {
     /// For timers: whether the callback is still in the timer heap.
     fn set_in_heap(&self, in_heap: bool);
     fn in_heap(&self) -> bool;
-    /// Whether the callback only wakes a task (a `sleep`'s alarm): the task stands for it in
-    /// reports of what a loop still holds.
-    fn wakes_task(&self) -> bool {
-        false
-    }
 }
 
 struct CallbackCell<F> {

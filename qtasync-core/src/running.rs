@@ -54,6 +54,11 @@ pub fn current_task() -> Option<TaskRef> {
     CURRENT_TASK.try_with(|task| task.borrow().clone()).ok().flatten()
 }
 
+/// Calls `f` with the task being polled on this thread (without cloning it).
+pub fn with_current_task<R>(f: impl FnOnce(Option<&TaskRef>) -> R) -> R {
+    CURRENT_TASK.with(|task| f(task.borrow().as_ref()))
+}
+
 /// Makes `task` the current task and returns the one it replaces (put it back after the poll).
 pub fn replace_current_task(task: Option<TaskRef>) -> Option<TaskRef> {
     CURRENT_TASK.with(|current| std::mem::replace(&mut *current.borrow_mut(), task))

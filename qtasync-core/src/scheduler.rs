@@ -10,12 +10,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 mod close;
 mod dispatch;
 mod leftovers;
+mod sleep;
 mod step;
 
 use super::arena::{Arena, TaskId};
@@ -24,11 +25,12 @@ use super::clock::Clock;
 use super::exception::{default_exception_handler, ExceptionContext, Panic};
 use super::running::{self, RunningLoop};
 use super::shared::{Remote, Shared};
+use super::task::{new_deferred_task, new_task, Task};
 use super::task_error::TaskError;
-use super::task_ref::{TaskHeader, TaskHost, TaskRef};
+use super::task_ref::{Step, TaskHeader, TaskHost, TaskRef};
 use super::thread_token;
-use super::timers::TimerHeap;
-use super::waker::TaskWaker;
+use super::timers::{Fired, TimerHeap};
+use super::waker::LazyWaker;
 
 /// The loop is closed: nothing more can be scheduled on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,13 +74,13 @@ enum Ready {
     Call(Rc<dyn Callback>),
     Send(Box<dyn FnOnce() + Send>),
     Task(TaskId),
+    /// A sleep's timer came due: wake its task.
+    Wake(Waker),
 }
 
+/// A live task: the scheduler's reference to its one allocation (future included).
 struct TaskSlot {
-    /// `None` while the task is being polled further up the stack (a nested Qt loop).
-    future: Option<Pin<Box<dyn Future<Output = ()>>>>,
     header: Rc<dyn TaskHeader>,
-    waker: Arc<TaskWaker>,
     /// Woken while it was being polled further up the stack: queue it again when that poll ends.
     rewake: bool,
 }
@@ -91,6 +93,8 @@ pub struct Scheduler {
     ready: RefCell<VecDeque<Ready>>,
     timers: RefCell<TimerHeap>,
     tasks: RefCell<Arena<TaskSlot>>,
+    /// How many slots have `rewake` set (at most: a finished task may leave its mark counted).
+    rewakes: Cell<usize>,
     /// Items left in the current iteration; `None` between iterations.
     iteration_left: Cell<Option<usize>>,
     stopping: Cell<bool>,
@@ -126,6 +130,7 @@ impl Scheduler {
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerHeap::new()),
             tasks: RefCell::new(Arena::new()),
+            rewakes: Cell::new(0),
             iteration_left: Cell::new(None),
             stopping: Cell::new(false),
             depth: Cell::new(0),
@@ -233,22 +238,58 @@ impl Scheduler {
         self.wake_if_idle();
     }
 
-    pub fn spawn(
+    /// Makes a task of `future` and queues its first step (asyncio's `create_task`).
+    pub fn create_task<F: Future + 'static>(
         &self,
-        header: Rc<dyn TaskHeader>,
-        future: Pin<Box<dyn Future<Output = ()>>>,
-    ) -> Result<(), LoopClosed> {
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<Task<F::Output>, LoopClosed> {
         self.check_open()?;
-        let id = {
+        let (task, id) = {
             let mut tasks = self.tasks.borrow_mut();
             let id = tasks.next_id();
-            let waker = Arc::new(TaskWaker::new_notified(self.shared.clone(), id));
-            header.meta().set_waker(Waker::from(waker.clone()));
-            tasks.insert(TaskSlot { future: Some(future), header, waker, rewake: false })
+            let waker = LazyWaker::new(self.shared.clone(), id);
+            let (task, header) = new_task(future, self.this.clone(), waker, location);
+            (task, tasks.insert(TaskSlot { header, rewake: false }))
         };
         self.ready.borrow_mut().push_back(Ready::Task(id));
         self.wake_if_idle();
-        Ok(())
+        Ok(task)
+    }
+
+    /// `create_task` for a future made once the task exists (a task factory wraps it): `make`
+    /// gets the task and returns its future, or the error it fails with instead.
+    pub fn create_task_with<T: 'static>(
+        &self,
+        location: &'static Location<'static>,
+        make: impl FnOnce(&TaskRef) -> Result<Pin<Box<dyn Future<Output = T>>>, TaskError>,
+    ) -> Result<Task<T>, LoopClosed> {
+        self.check_open()?;
+        let (task, cell, id) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let id = tasks.next_id();
+            let waker = LazyWaker::new(self.shared.clone(), id);
+            let (task, cell) = new_deferred_task::<T>(self.this.clone(), waker, location);
+            let header: Rc<dyn TaskHeader> = cell.clone();
+            (task, cell, tasks.insert(TaskSlot { header, rewake: false }))
+        };
+        // No borrow held: `make` runs the user's factory.
+        match make(&task.task_ref()) {
+            Ok(future) => {
+                cell.set_future(future);
+                if !self.closed.get() {
+                    self.ready.borrow_mut().push_back(Ready::Task(id));
+                    self.wake_if_idle();
+                }
+            }
+            Err(error) => {
+                let slot = self.tasks.borrow_mut().remove(id);
+                drop(slot);
+                let header: Rc<dyn TaskHeader> = cell;
+                self.fail_guarded(&header, error);
+            }
+        }
+        Ok(task)
     }
 
     pub fn task_count(&self) -> usize {
@@ -344,3 +385,6 @@ impl TaskHost for Scheduler {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod task_tests;

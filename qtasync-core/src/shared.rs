@@ -68,6 +68,11 @@ impl Shared {
         }
     }
 
+    /// Whether a wake was requested since the last `begin_drain` (a hint: pushes request one).
+    pub fn wake_requested(&self) -> bool {
+        self.wake_pending.load(Ordering::Relaxed)
+    }
+
     /// Called by the loop's thread before it drains: later wakes post a new event.
     pub fn begin_drain(&self) {
         // A swap (not a store) so that this acquires every push that saw the flag set.

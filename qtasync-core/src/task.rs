@@ -8,52 +8,65 @@
 //!
 //! # A task's state, in one place
 //!
-//! A task is one `Rc<TaskCell<T>>` shared by three holders: the scheduler (as `Rc<dyn
-//! TaskHeader>`, with the boxed future in its arena slot), the user's [`Task<T>`] handle, and any
+//! A task is one allocation, an `Rc<TaskCell<F>>` (its asyncio state, its waker, the future `F`
+//! itself and, once done, the output in the future's place), shared by three holders: the
+//! scheduler (as `Rc<dyn TaskHeader>` in its arena slot), the user's [`Task<T>`] handle, and any
 //! number of [`TaskRef`]s. Its state is these fields, each changed only on the loop's thread:
 //!
 //! | field | values | changed by |
 //! |---|---|---|
 //! | `meta.outcome` | `Running` -> `Finished` / `Cancelled` / `Panicked`, once | `TaskCell::complete` |
-//! | `state` (the result) | `Running` -> `Done(result)` -> `Taken` | `complete`; the handle's poll or `try_result` takes it |
+//! | `stage` | `Running(future)` -> `Empty` (future dropped in place) -> `Done(result)` -> `Empty` (taken) | the scheduler's step or cancellation drops the future; `complete` stores the result; the handle takes it |
 //! | `meta.cancelling` | requests made minus those withdrawn (`uncancel`) | `cancel`, `uncancel` |
 //! | `meta.must_cancel` | a request waits for the next step | `cancel` sets it, `uncancel` to zero clears it, the step that delivers it reads it |
 //! | `meta.detached` | the handle was dropped: nobody can take the result | `Task::drop`; `complete` then drops the output at once and reports a panic |
-//! | `meta.waker` | the task's own waker, so that `cancel` can schedule the delivering step | the scheduler before the first poll; cleared by `complete` |
+//! | `waker` | the task's `Send` waker, made when a future first keeps or wakes it | `LazyWaker` (a poll lends a waker that costs nothing until cloned) |
 //! | `join_waker` | who awaits the handle | the handle's poll; taken and woken by `complete` |
 //! | `meta.rare` | name, cancel message, done callbacks (allocated on first use) | `set_name`, `cancel(Some(..))`, `add_done_callback` |
 //!
-//! `complete` runs once: a second completion (a cancellation racing the output) is ignored. The
-//! future itself is dropped by the scheduler (after its last poll, on cancellation, or at close),
-//! never by the cell, so a task's destructors run on the loop's thread inside a guard.
+//! `stage` is borrowed while the future is polled or dropped: a step that finds it borrowed
+//! (a nested Qt loop inside the task's own step) is [`Step::Busy`], and the handle sees the task
+//! as running. `complete` runs once: a second completion (a cancellation racing the output) is
+//! ignored. The future is dropped in place on the loop's thread, inside a guard, before the task
+//! completes (after its last poll, on cancellation, or at close), never by whatever drops the
+//! task's last reference.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
-use std::panic::Location;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
+use super::arena::TaskId;
+use super::panic::Panic;
 pub use super::task_error::TaskError;
 pub use super::task_ref::{DoneCallbackId, TaskRef};
-use super::task_ref::{Outcome, TaskHeader, TaskHost, TaskMeta};
+use super::task_ref::{Outcome, Step, TaskHeader, TaskHost, TaskMeta};
+use super::waker::LazyWaker;
 
-pub struct TaskCell<T> {
+/// A task, in one allocation: its asyncio state, its waker (made on first use), the future and,
+/// once it finished, its output (in the place the future had).
+pub struct TaskCell<F: Future> {
     meta: TaskMeta,
-    state: RefCell<TaskState<T>>,
-    join_waker: RefCell<Option<Waker>>,
+    waker: LazyWaker,
+    stage: RefCell<Stage<F>>,
+    join_waker: Cell<Option<Waker>>,
 }
 
-enum TaskState<T> {
-    Running,
-    Done(Result<T, TaskError>),
-    /// The join handle took the result.
-    Taken,
+enum Stage<F: Future> {
+    /// Pinned: it is only ever dropped in place (by assigning another stage), never moved.
+    Running(F),
+    /// The error is boxed: a small output (`()`) keeps the stage, and the task, small.
+    Done(Result<F::Output, Box<TaskError>>),
+    /// No future and no result: before a deferred task gets its future, between the future's
+    /// drop and the task's completion, after the handle took the result (or dropped it).
+    Empty,
 }
 
-impl<T: 'static> TaskCell<T> {
-    fn complete(&self, result: Result<T, TaskError>) {
+impl<F: Future + 'static> TaskCell<F> {
+    fn complete(&self, result: Result<F::Output, TaskError>) {
         if self.meta.outcome.get() != Outcome::Running {
             return;
         }
@@ -70,16 +83,16 @@ impl<T: 'static> TaskCell<T> {
             // Nobody can take the output any more: drop it now, under a guard, so that a
             // panicking `Drop` is reported like any other task error instead of unwinding out of
             // whatever drops the task's last reference.
-            *self.state.borrow_mut() = TaskState::Taken;
             if let Ok(output) = result {
-                self.meta.drop_guarded("Panic while dropping a detached task's output", output);
+                self.meta.guarded("Panic while dropping a detached task's output", || drop(output));
             }
-        } else {
-            *self.state.borrow_mut() = TaskState::Done(result);
+        } else if let Ok(mut stage) = self.stage.try_borrow_mut() {
+            // (Borrowed only while the future is polled or dropped further up the stack: a loop
+            // closed from inside its own task's step. The result is lost then, as the step is.)
+            *stage = Stage::Done(result.map_err(Box::new));
         }
-        drop(self.meta.waker.borrow_mut().take());
         // Taken out first: the waker runs with no borrow held (it may poll or drop this task).
-        let join_waker = self.join_waker.borrow_mut().take();
+        let join_waker = self.join_waker.take();
         if let Some(waker) = join_waker {
             waker.wake();
         }
@@ -88,9 +101,23 @@ impl<T: 'static> TaskCell<T> {
             self.meta.report_never_retrieved(message);
         }
     }
+
+    /// Gives a deferred task (see [`new_deferred_task`]) its future; dropped at once if the
+    /// task already finished (failed before it got one).
+    pub fn set_future(&self, future: F) {
+        if self.meta.outcome.get() == Outcome::Running {
+            if let Ok(mut stage) = self.stage.try_borrow_mut() {
+                if matches!(*stage, Stage::Empty) {
+                    *stage = Stage::Running(future);
+                    return;
+                }
+            }
+        }
+        self.meta.guarded("Panic while dropping a task's future", || drop(future));
+    }
 }
 
-impl<T: 'static> TaskHeader for TaskCell<T> {
+impl<F: Future + 'static> TaskHeader for TaskCell<F> {
     fn meta(&self) -> &TaskMeta {
         &self.meta
     }
@@ -106,19 +133,98 @@ impl<T: 'static> TaskHeader for TaskCell<T> {
     fn fail(&self, error: TaskError) {
         self.complete(Err(error));
     }
+
+    fn poll_step(&self) -> Step {
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return Step::Busy;
+        };
+        let Stage::Running(future) = &mut *stage else {
+            return Step::Gone;
+        };
+        // SAFETY: the future lives in this cell, inside an `Rc` allocation that never moves,
+        // and leaves `Stage::Running` only by being dropped in place (every write to `stage`
+        // assigns a whole new stage; nothing moves a `Running` stage out).
+        let future = unsafe { Pin::new_unchecked(future) };
+        self.waker.clear();
+        let polled = self.waker.with_waker(|waker| future.poll(&mut Context::from_waker(waker)));
+        let Poll::Ready(output) = polled else {
+            return if self.waker.take_woken() { Step::Woken } else { Step::Pending };
+        };
+        // Dropped here, on the loop's thread, before the task completes. Assigning runs the
+        // future's destructor in place; should it panic, the new stage is still written.
+        let dropped = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Empty));
+        drop(stage);
+        if let Err(payload) = dropped {
+            self.meta.report_panic("Panic while dropping a task's future", Panic::new(payload));
+        }
+        self.complete(Ok(output));
+        Step::Ready
+    }
+
+    fn drop_future(&self) -> bool {
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return false;
+        };
+        if matches!(*stage, Stage::Running(_)) {
+            *stage = Stage::Empty;
+        }
+        true
+    }
+
+    fn wake(&self) {
+        self.waker.wake();
+    }
+
+    fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId> {
+        self.waker.with_waker(|lent| lent.will_wake(waker)).then(|| self.waker.id())
+    }
+}
+
+/// What the join handle sees of a task whose output type is `T` (the future's type erased).
+trait JoinCell<T>: TaskHeader {
+    /// `Ok(Some(result))` once done, `Ok(None)` while running, `Err(())` once taken.
+    fn take_result(&self) -> Result<Option<Result<T, TaskError>>, ()>;
+    fn join_waker(&self) -> &Cell<Option<Waker>>;
+    fn header(self: Rc<Self>) -> Rc<dyn TaskHeader>;
+}
+
+impl<F: Future + 'static> JoinCell<F::Output> for TaskCell<F> {
+    fn take_result(&self) -> Result<Option<Result<F::Output, TaskError>>, ()> {
+        // Borrowed: the future is being polled or dropped, so the task runs.
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return Ok(None);
+        };
+        match &*stage {
+            Stage::Running(_) => Ok(None),
+            Stage::Empty if self.meta.outcome.get() == Outcome::Running => Ok(None),
+            Stage::Empty => Err(()),
+            Stage::Done(_) => match std::mem::replace(&mut *stage, Stage::Empty) {
+                Stage::Done(result) => Ok(Some(result.map_err(|error| *error))),
+                _ => unreachable!("matched above"),
+            },
+        }
+    }
+
+    fn join_waker(&self) -> &Cell<Option<Waker>> {
+        &self.join_waker
+    }
+
+    fn header(self: Rc<Self>) -> Rc<dyn TaskHeader> {
+        self
+    }
 }
 
 /// The handle of a spawned task (asyncio's `Task`). Await it for `Result<T, TaskError>`.
 /// Dropping it detaches the task, which keeps running; a panic in a detached task is reported to
 /// the loop's exception handler, since nobody else can see it.
 pub struct Task<T> {
-    cell: Rc<TaskCell<T>>,
+    cell: Rc<dyn JoinCell<T>>,
 }
 
 impl<T: 'static> Task<T> {
     /// A type-erased reference to this task.
     pub fn task_ref(&self) -> TaskRef {
-        TaskRef { header: self.cell.clone() }
+        TaskRef { header: self.cell.clone().header() }
     }
 
     /// See [`TaskRef::name`].
@@ -143,7 +249,7 @@ impl<T: 'static> Task<T> {
 
     /// See [`TaskRef::cancelling`].
     pub fn cancelling(&self) -> u32 {
-        self.cell.meta.cancelling.get()
+        self.cell.meta().cancelling.get()
     }
 
     /// See [`TaskRef::done`].
@@ -169,14 +275,7 @@ impl<T: 'static> Task<T> {
     /// Takes the result if the task is done (asyncio's `result()`, without waiting).
     /// `None` while it runs, or if the result was already taken.
     pub fn try_result(&mut self) -> Option<Result<T, TaskError>> {
-        let mut state = self.cell.state.borrow_mut();
-        match std::mem::replace(&mut *state, TaskState::Taken) {
-            TaskState::Done(result) => Some(result),
-            other => {
-                *state = other;
-                None
-            }
-        }
+        self.cell.take_result().ok().flatten()
     }
 
     /// Lets the task run on without a handle (the same as dropping it).
@@ -185,21 +284,16 @@ impl<T: 'static> Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        self.cell.meta.detached.set(true);
+        self.cell.meta().detached.set(true);
         // The output (or error) is dropped here, by whoever drops the handle, not later by
         // whatever happens to hold the task's last reference.
-        let state = std::mem::replace(&mut *self.cell.state.borrow_mut(), TaskState::Taken);
-        let state = match state {
-            TaskState::Running => {
-                *self.cell.state.borrow_mut() = TaskState::Running;
-                return;
-            }
-            other => other,
+        let Ok(Some(result)) = self.cell.take_result() else {
+            return;
         };
-        if let TaskState::Done(Err(TaskError::Panicked(panic))) = &state {
-            self.cell.meta.report_never_retrieved(panic.to_string());
+        if let Err(TaskError::Panicked(panic)) = &result {
+            self.cell.meta().report_never_retrieved(panic.to_string());
         }
-        drop(state);
+        drop(result);
     }
 }
 
@@ -208,17 +302,19 @@ impl<T: 'static> Future for Task<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        match this.try_result() {
-            Some(result) => Poll::Ready(result),
-            None if matches!(*this.cell.state.borrow(), TaskState::Taken) => {
-                panic!("a qtasync Task was polled after it returned its result")
-            }
-            None => {
-                let mut slot = this.cell.join_waker.borrow_mut();
-                match slot.as_ref() {
-                    Some(waker) if waker.will_wake(cx.waker()) => {}
-                    _ => *slot = Some(cx.waker().clone()),
-                }
+        match this.cell.take_result() {
+            Ok(Some(result)) => Poll::Ready(result),
+            Err(()) => panic!("a qtasync Task was polled after it returned its result"),
+            Ok(None) => {
+                let slot = this.cell.join_waker();
+                let waker = match slot.take() {
+                    Some(waker) if waker.will_wake(cx.waker()) => waker,
+                    old => {
+                        drop(old); // (a waker's drop may be anyone's code: no borrow is held)
+                        cx.waker().clone()
+                    }
+                };
+                slot.set(Some(waker));
                 Poll::Pending
             }
         }
@@ -231,35 +327,48 @@ impl<T: 'static> fmt::Debug for Task<T> {
     }
 }
 
-/// A new task's three parts: the user's handle, the header the scheduler keeps, and the boxed
-/// future that runs the user's future and stores its output.
-pub struct NewTask<T> {
-    pub task: Task<T>,
-    pub header: Rc<dyn TaskHeader>,
-    pub future: Pin<Box<dyn Future<Output = ()>>>,
-}
-
-/// Makes a task run by `host` (the scheduler, seen only through [`TaskHost`]).
+/// Makes a task run by `host` (the scheduler, seen only through [`TaskHost`]), woken through
+/// `waker`: the handle, and the header the scheduler keeps (the same allocation).
 pub fn new_task<F>(
     future: F,
     host: Weak<dyn TaskHost>,
+    waker: LazyWaker,
     location: &'static Location<'static>,
-) -> NewTask<F::Output>
+) -> (Task<F::Output>, Rc<dyn TaskHeader>)
 where
     F: Future + 'static,
 {
-    let cell: Rc<TaskCell<F::Output>> = Rc::new_cyclic(|this: &Weak<TaskCell<F::Output>>| {
+    let cell = new_cell(Stage::Running(future), host, waker, location);
+    (Task { cell: cell.clone() }, cell)
+}
+
+/// A task whose future comes later ([`TaskCell::set_future`]): what a task factory sees
+/// before it wraps the future.
+pub type DeferredTask<T> = TaskCell<Pin<Box<dyn Future<Output = T>>>>;
+
+/// Makes a task without its future yet (see [`DeferredTask`]).
+pub fn new_deferred_task<T: 'static>(
+    host: Weak<dyn TaskHost>,
+    waker: LazyWaker,
+    location: &'static Location<'static>,
+) -> (Task<T>, Rc<DeferredTask<T>>) {
+    let cell = new_cell(Stage::Empty, host, waker, location);
+    (Task { cell: cell.clone() }, cell)
+}
+
+fn new_cell<F: Future + 'static>(
+    stage: Stage<F>,
+    host: Weak<dyn TaskHost>,
+    waker: LazyWaker,
+    location: &'static Location<'static>,
+) -> Rc<TaskCell<F>> {
+    Rc::new_cyclic(|this: &Weak<TaskCell<F>>| {
         let this: Weak<dyn TaskHeader> = this.clone();
         TaskCell {
             meta: TaskMeta::new(host, this, location),
-            state: RefCell::new(TaskState::Running),
-            join_waker: RefCell::new(None),
+            waker,
+            stage: RefCell::new(stage),
+            join_waker: Cell::new(None),
         }
-    });
-    let completer = cell.clone();
-    let runner = async move {
-        let output = future.await;
-        completer.complete(Ok(output));
-    };
-    NewTask { header: cell.clone(), task: Task { cell }, future: Box::pin(runner) }
+    })
 }

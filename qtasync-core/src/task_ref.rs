@@ -5,7 +5,7 @@
 //! Tasks reach their loop only through [`TaskHost`] (the scheduler implements it), so this file
 //! and `task.rs` sit below the scheduler and never name it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::panic::Location;
@@ -13,6 +13,7 @@ use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 
+use super::arena::TaskId;
 use super::done_callbacks::DoneCallbacks;
 use super::panic::Panic;
 use super::task_error::TaskError;
@@ -48,9 +49,7 @@ pub struct TaskMeta {
     /// The join handle was dropped: nobody can retrieve an error any more.
     pub(crate) detached: Cell<bool>,
     /// What most tasks never use, allocated on first use: a task that only runs costs less.
-    rare: RefCell<Option<Box<Rare>>>,
-    /// The task's own waker, used by `cancel` to schedule the step that delivers it.
-    pub(crate) waker: RefCell<Option<Waker>>,
+    rare: OnceCell<Box<RefCell<Rare>>>,
     host: Weak<dyn TaskHost>,
     this: Weak<dyn TaskHeader>,
     /// Where the task was created.
@@ -64,6 +63,21 @@ struct Rare {
     done_callbacks: DoneCallbacks<TaskRef>,
 }
 
+/// What one [`TaskHeader::poll_step`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The future is being polled (or dropped) further up this thread's stack (a nested Qt loop
+    /// inside its step): try again when that ends.
+    Busy,
+    Pending,
+    /// Pending, and woken during the poll (as `yield_now` does): queue it again.
+    Woken,
+    /// The future finished; it is dropped and the task completed with its output.
+    Ready,
+    /// There is no future (not set yet, or already dropped).
+    Gone,
+}
+
 /// Type-erased access to a task (what the scheduler and [`TaskRef`] hold).
 pub trait TaskHeader {
     fn meta(&self) -> &TaskMeta;
@@ -72,6 +86,17 @@ pub trait TaskHeader {
     fn cancelled(&self) -> bool;
     /// Completes the task with an error (cancellation, panic, loop closed).
     fn fail(&self, error: TaskError);
+    /// Polls the future once with the task's own waker. A panic of the future's propagates
+    /// (the scheduler catches it, then drops the future and fails the task).
+    fn poll_step(&self) -> Step;
+    /// Drops the future in place, here (a panic of its `Drop` propagates to the caller's
+    /// guard). `false` when it is being polled further up the stack (see [`Step::Busy`]).
+    fn drop_future(&self) -> bool;
+    /// Schedules a step of the task (what `cancel` uses to deliver the request).
+    fn wake(&self);
+    /// The task's id if `waker` is the one its polls lend (see `LazyWaker::with_waker`): then
+    /// a timer may keep the id rather than a clone of the waker.
+    fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId>;
 }
 
 impl TaskMeta {
@@ -86,8 +111,7 @@ impl TaskMeta {
             cancelling: Cell::new(0),
             must_cancel: Cell::new(false),
             detached: Cell::new(false),
-            rare: RefCell::new(None),
-            waker: RefCell::new(None),
+            rare: OnceCell::new(),
             host,
             this,
             location,
@@ -99,14 +123,12 @@ impl TaskMeta {
     }
 
     fn rare(&self) -> std::cell::RefMut<'_, Rare> {
-        std::cell::RefMut::map(self.rare.borrow_mut(), |rare| {
-            &mut **rare.get_or_insert_with(Default::default)
-        })
+        self.rare.get_or_init(Default::default).borrow_mut()
     }
 
     pub(crate) fn schedule_done_callbacks(&self) {
-        let callbacks = match &*self.rare.borrow() {
-            Some(rare) => rare.done_callbacks.take(),
+        let callbacks = match self.rare.get() {
+            Some(rare) => rare.borrow().done_callbacks.take(),
             None => return,
         };
         if callbacks.is_empty() {
@@ -121,12 +143,17 @@ impl TaskMeta {
         }
     }
 
-    /// Drops `value` under a guard; a panic is reported to the loop's exception handler.
-    pub(crate) fn drop_guarded<V>(&self, what: &'static str, value: V) {
-        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
-        if let Err(payload) = dropped {
+    /// Runs `f` (a drop of something of the user's) under a guard; a panic is reported to the
+    /// loop's exception handler.
+    pub(crate) fn guarded(&self, what: &'static str, f: impl FnOnce()) {
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        if let Err(payload) = done {
             self.report(what, Rc::new(Panic::new(payload)));
         }
+    }
+
+    pub(crate) fn report_panic(&self, what: &'static str, panic: Panic) {
+        self.report(what, Rc::new(panic));
     }
 
     pub(crate) fn report_never_retrieved(&self, message: String) {
@@ -153,11 +180,7 @@ impl TaskMeta {
     }
 
     pub fn cancel_message(&self) -> Option<String> {
-        self.rare.borrow().as_ref().and_then(|rare| rare.cancel_message.clone())
-    }
-
-    pub fn set_waker(&self, waker: Waker) {
-        *self.waker.borrow_mut() = Some(waker);
+        self.rare.get().and_then(|rare| rare.borrow().cancel_message.clone())
     }
 }
 
@@ -190,7 +213,7 @@ impl TaskRef {
     /// The task's name (asyncio's `get_name`); by default `Task-N`.
     pub fn name(&self) -> String {
         let meta = self.meta();
-        match meta.rare.borrow().as_ref().and_then(|rare| rare.name.clone()) {
+        match meta.rare.get().and_then(|rare| rare.borrow().name.clone()) {
             Some(name) => name,
             None => format!("Task-{}", meta.number),
         }
@@ -217,13 +240,10 @@ impl TaskRef {
         meta.cancelling.set(meta.cancelling.get() + 1);
         meta.must_cancel.set(true);
         let message = message.map(str::to_owned);
-        if message.is_some() || meta.rare.borrow().is_some() {
+        if message.is_some() || meta.rare.get().is_some() {
             meta.rare().cancel_message = message;
         }
-        let waker = meta.waker.borrow().clone();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        self.header.wake();
         true
     }
 
@@ -266,8 +286,8 @@ impl TaskRef {
 
     /// Removes a done callback that has not been scheduled yet; returns how many were removed.
     pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
-        let removed = match &*self.meta().rare.borrow() {
-            Some(rare) => rare.done_callbacks.remove(id.0),
+        let removed = match self.meta().rare.get() {
+            Some(rare) => rare.borrow().done_callbacks.remove(id.0),
             None => Vec::new(),
         };
         // Dropped with no borrow held: a captured value's `Drop` may use this task again.

@@ -2,19 +2,26 @@
 //! (equal deadlines run first-in first-out). The Qt driver arms a single OS timer for the earliest
 //! deadline. Cancelled entries are skipped when they surface and purged in bulk when they become
 //! the majority, so cancelling costs O(1) now and nothing later.
+//!
+//! A heap entry is small (deadline, order, slot number); what fires lives in a slot of its own:
+//! a callback (`call_later`), or for a `sleep` just the sleeping task's waker, with no allocation
+//! of its own. A sleep names its slot by a [`TimerKey`] (index and generation), so that a key
+//! whose timer fired (and whose slot was reused since) no longer reaches it.
 
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
+use std::task::Waker;
 use std::time::Instant;
 
+use super::arena::TaskId;
 use super::callback::Callback;
 
 struct Entry {
     when: Instant,
     seq: u64,
-    callback: Rc<dyn Callback>,
+    slot: u32,
 }
 
 impl PartialEq for Entry {
@@ -35,11 +42,43 @@ impl Ord for Entry {
     }
 }
 
+/// What a slot holds.
+enum Fire {
+    Call(Rc<dyn Callback>),
+    /// A sleep's waker; `None` once the sleep was dropped (cancelled) before its deadline.
+    Wake(Option<Waker>),
+    /// A sleep awaited directly by a task (polled with the waker the task lends): the task's
+    /// id is all it takes.
+    Task(TaskId),
+    Vacant,
+}
+
+struct Slot {
+    generation: u32,
+    fire: Fire,
+}
+
+/// A due timer, handed to the ready queue.
+pub enum Fired {
+    Call(Rc<dyn Callback>),
+    Wake(Waker),
+    Task(TaskId),
+}
+
+/// Names a sleep's timer slot (see the module's notes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerKey {
+    index: u32,
+    generation: u32,
+}
+
 /// Below this size a purge is not worth it.
 const PURGE_MIN_LEN: usize = 64;
 
 pub struct TimerHeap {
     heap: BinaryHeap<Entry>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
     next_seq: u64,
     cancelled: Rc<Cell<usize>>,
 }
@@ -52,12 +91,23 @@ impl Default for TimerHeap {
 
 impl TimerHeap {
     pub fn new() -> Self {
-        TimerHeap { heap: BinaryHeap::new(), next_seq: 0, cancelled: Rc::new(Cell::new(0)) }
+        TimerHeap {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            next_seq: 0,
+            cancelled: Rc::new(Cell::new(0)),
+        }
     }
 
     /// The counter a `TimerHandle` bumps when it is cancelled while in the heap.
     pub fn cancelled_counter(&self) -> Rc<Cell<usize>> {
         self.cancelled.clone()
+    }
+
+    /// No entry at all (not even a cancelled one).
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
     }
 
     #[cfg(test)]
@@ -67,10 +117,82 @@ impl TimerHeap {
 
     pub fn push(&mut self, when: Instant, callback: Rc<dyn Callback>) {
         callback.set_in_heap(true);
+        self.push_fire(when, Fire::Call(callback));
+    }
+
+    /// A sleep's timer: wakes `waker` at `when` (or, when `task` is given, queues that task:
+    /// `waker` is the one it lends).
+    pub fn push_wake(&mut self, when: Instant, waker: &Waker, task: Option<TaskId>) -> TimerKey {
+        let fire = match task {
+            Some(id) => Fire::Task(id),
+            None => Fire::Wake(Some(waker.clone())),
+        };
+        self.push_fire(when, fire)
+    }
+
+    fn push_fire(&mut self, when: Instant, fire: Fire) -> TimerKey {
+        let index = match self.free.pop() {
+            Some(index) => {
+                self.slots[index as usize].fire = fire;
+                index
+            }
+            None => {
+                let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 live timers");
+                self.slots.push(Slot { generation: 0, fire });
+                index
+            }
+        };
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { when, seq, callback });
+        self.heap.push(Entry { when, seq, slot: index });
+        let key = TimerKey { index, generation: self.slots[index as usize].generation };
         self.purge_if_mostly_cancelled();
+        key
+    }
+
+    /// A sleep's slot while its timer waits (not fired, not cancelled).
+    fn live_slot(&mut self, key: TimerKey) -> Option<&mut Fire> {
+        let slot = self.slots.get_mut(key.index as usize)?;
+        let live = matches!(slot.fire, Fire::Wake(Some(_)) | Fire::Task(_));
+        (live && slot.generation == key.generation).then_some(&mut slot.fire)
+    }
+
+    /// Whether the sleep's timer is still waiting; if so, it will wake `waker` (`task`: as in
+    /// `push_wake`). A replaced waker is handed back, to be dropped outside any borrow.
+    pub fn update_wake(
+        &mut self,
+        key: TimerKey,
+        waker: &Waker,
+        task: Option<TaskId>,
+    ) -> (bool, Option<Waker>) {
+        let Some(fire) = self.live_slot(key) else {
+            return (false, None);
+        };
+        match (&*fire, task) {
+            (Fire::Task(current), Some(id)) if *current == id => (true, None),
+            (Fire::Wake(Some(current)), None) if current.will_wake(waker) => (true, None),
+            _ => {
+                let new = match task {
+                    Some(id) => Fire::Task(id),
+                    None => Fire::Wake(Some(waker.clone())),
+                };
+                match std::mem::replace(fire, new) {
+                    Fire::Wake(old) => (true, old),
+                    _ => (true, None),
+                }
+            }
+        }
+    }
+
+    /// Cancels a sleep's timer (its entry is skipped when it surfaces); hands back the waker.
+    pub fn cancel_wake(&mut self, key: TimerKey) -> Option<Waker> {
+        let fire = self.live_slot(key)?;
+        let old = std::mem::replace(fire, Fire::Wake(None));
+        self.cancelled.set(self.cancelled.get() + 1);
+        match old {
+            Fire::Wake(waker) => waker,
+            _ => None,
+        }
     }
 
     /// The earliest deadline of a live (not cancelled) timer.
@@ -80,7 +202,7 @@ impl TimerHeap {
     }
 
     /// Moves every live timer due at `now` into `out`, in deadline-then-FIFO order.
-    pub fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Rc<dyn Callback>)) {
+    pub fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Fired)) {
         loop {
             self.drop_cancelled_on_top();
             match self.heap.peek() {
@@ -88,33 +210,65 @@ impl TimerHeap {
                 _ => return,
             }
             let entry = self.heap.pop().expect("peeked");
-            entry.callback.set_in_heap(false);
-            out(entry.callback);
+            match self.free_slot(entry.slot) {
+                Fire::Call(callback) => out(Fired::Call(callback)),
+                Fire::Wake(Some(waker)) => out(Fired::Wake(waker)),
+                Fire::Task(id) => out(Fired::Task(id)),
+                Fire::Wake(None) | Fire::Vacant => {}
+            }
         }
     }
 
-    /// The live (not cancelled) callbacks, in no particular order.
+    /// The live (not cancelled) callbacks, in no particular order (sleeps are not listed: their
+    /// tasks are).
     pub fn live(&self) -> impl Iterator<Item = &Rc<dyn Callback>> {
-        self.heap.iter().map(|entry| &entry.callback).filter(|callback| !callback.cancelled())
+        self.slots.iter().filter_map(|slot| match &slot.fire {
+            Fire::Call(callback) if !callback.cancelled() => Some(callback),
+            _ => None,
+        })
     }
 
-    /// Empties the heap, handing back every entry (for dropping outside any borrow).
-    pub fn take_all(&mut self) -> Vec<Rc<dyn Callback>> {
+    /// Empties the heap, handing back every callback (to cancel) and waker (for dropping
+    /// outside any borrow). Keys of sleeps still waiting stop reaching their slots.
+    pub fn take_all(&mut self) -> (Vec<Rc<dyn Callback>>, Vec<Waker>) {
         self.cancelled.set(0);
-        let entries = std::mem::take(&mut self.heap).into_vec();
-        entries
-            .into_iter()
-            .map(|entry| {
-                entry.callback.set_in_heap(false);
-                entry.callback
-            })
-            .collect()
+        let mut callbacks = Vec::new();
+        let mut wakers = Vec::new();
+        for entry in std::mem::take(&mut self.heap).into_vec() {
+            match self.free_slot(entry.slot) {
+                Fire::Call(callback) => callbacks.push(callback),
+                Fire::Wake(Some(waker)) => wakers.push(waker),
+                Fire::Task(_) | Fire::Wake(None) | Fire::Vacant => {}
+            }
+        }
+        (callbacks, wakers)
+    }
+
+    /// Frees the slot of an entry that left the heap: its key goes stale.
+    fn free_slot(&mut self, index: u32) -> Fire {
+        let slot = &mut self.slots[index as usize];
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(index);
+        let fire = std::mem::replace(&mut slot.fire, Fire::Vacant);
+        if let Fire::Call(callback) = &fire {
+            callback.set_in_heap(false);
+        }
+        fire
+    }
+
+    fn is_cancelled(&self, entry: &Entry) -> bool {
+        match &self.slots[entry.slot as usize].fire {
+            Fire::Call(callback) => callback.cancelled(),
+            Fire::Wake(waker) => waker.is_none(),
+            Fire::Task(_) => false,
+            Fire::Vacant => true,
+        }
     }
 
     fn drop_cancelled_on_top(&mut self) {
-        while self.heap.peek().is_some_and(|entry| entry.callback.cancelled()) {
+        while self.heap.peek().is_some_and(|entry| self.is_cancelled(entry)) {
             let entry = self.heap.pop().expect("peeked");
-            entry.callback.set_in_heap(false);
+            self.free_slot(entry.slot);
             self.cancelled.set(self.cancelled.get().saturating_sub(1));
         }
     }
@@ -123,16 +277,14 @@ impl TimerHeap {
         let cancelled = self.cancelled.get();
         if self.heap.len() >= PURGE_MIN_LEN && cancelled * 2 > self.heap.len() {
             let entries = std::mem::take(&mut self.heap).into_vec();
-            let live: Vec<Entry> = entries
-                .into_iter()
-                .filter(|entry| {
-                    let keep = !entry.callback.cancelled();
-                    if !keep {
-                        entry.callback.set_in_heap(false);
-                    }
-                    keep
-                })
-                .collect();
+            let mut live = Vec::with_capacity(entries.len() - cancelled.min(entries.len()));
+            for entry in entries {
+                if self.is_cancelled(&entry) {
+                    self.free_slot(entry.slot);
+                } else {
+                    live.push(entry);
+                }
+            }
             self.heap = BinaryHeap::from(live);
             self.cancelled.set(0);
         }
@@ -140,53 +292,4 @@ impl TimerHeap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::callback::new_callback;
-    use std::cell::RefCell;
-    use std::panic::Location;
-    use std::time::Duration;
-
-    #[test]
-    fn pops_by_deadline_then_fifo_and_skips_cancelled() {
-        let order = Rc::new(RefCell::new(Vec::new()));
-        let mut heap = TimerHeap::new();
-        let t0 = Instant::now();
-        let mut callbacks = Vec::new();
-        for (i, ms) in [(0, 30u64), (1, 10), (2, 20), (3, 10), (4, 10)] {
-            let order = order.clone();
-            let callback = new_callback(move || order.borrow_mut().push(i), Location::caller());
-            heap.push(t0 + Duration::from_millis(ms), callback.clone());
-            callbacks.push(callback);
-        }
-        callbacks[3].cancel();
-        heap.cancelled.set(1);
-        assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
-        heap.pop_due(t0 + Duration::from_millis(20), |callback| callback.run());
-        assert_eq!(*order.borrow(), vec![1, 4, 2]);
-        assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(30)));
-        heap.pop_due(t0 + Duration::from_millis(29), |callback| callback.run());
-        assert_eq!(order.borrow().len(), 3);
-    }
-
-    #[test]
-    fn purges_when_most_entries_are_cancelled() {
-        let mut heap = TimerHeap::new();
-        let t0 = Instant::now();
-        let mut handles = Vec::new();
-        for i in 0..200u64 {
-            let callback = new_callback(|| {}, Location::caller());
-            heap.push(t0 + Duration::from_millis(i), callback.clone());
-            handles.push(callback);
-        }
-        for callback in &handles[..150] {
-            callback.cancel();
-            heap.cancelled.set(heap.cancelled.get() + 1);
-        }
-        heap.push(t0, new_callback(|| {}, Location::caller()));
-        assert_eq!(heap.len(), 51);
-        assert_eq!(heap.cancelled.get(), 0);
-        assert!(!handles[0].in_heap());
-        assert!(handles[199].in_heap());
-    }
-}
+mod tests;

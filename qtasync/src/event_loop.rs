@@ -15,7 +15,7 @@ use crate::core::exception::{default_exception_handler, ExceptionContext, Panic}
 use crate::core::loop_future::LoopFuture;
 use crate::core::scheduler::{Budget, Dispatched, EnterError, LoopClosed, Scheduler};
 use crate::core::shared::{Remote, Shared};
-use crate::core::task::{new_task, NewTask, Task, TaskError, TaskRef};
+use crate::core::task::{Task, TaskError, TaskRef};
 use crate::driver::{Driver, DriverTarget, Engine};
 use crate::error::{ExecutorError, LoopError, NoRunningLoop, RunError};
 use crate::executor::{Executor, ExecutorJob, ThreadPool};
@@ -308,25 +308,33 @@ impl EventLoop {
             return Err(LoopClosed);
         }
         let location = Location::caller();
-        let NewTask { task, header, future } = new_task(future, self.inner.core.weak(), location);
         let factory = self.inner.task_factory.borrow().clone();
-        let future = match factory {
-            None => future,
-            Some(factory) => {
-                let spec = TaskSpec { task: task.task_ref(), future };
-                match catch_unwind(AssertUnwindSafe(|| factory(self, spec))) {
-                    Ok(spec) => spec.future,
-                    Err(payload) => {
-                        // The user's future went down with the factory: the task fails with
-                        // the factory's panic, which its handle (or the handler) reports.
-                        header.fail(TaskError::Panicked(Panic::new(payload)));
-                        return Ok(task);
-                    }
-                }
-            }
+        let Some(factory) = factory else {
+            return self.core().create_task(future, location);
         };
-        self.core().spawn(header, future)?;
-        Ok(task)
+        self.core().create_task_with(location, |task| {
+            // The factory wraps a future of `()`: the output reaches the task through `slot`.
+            let slot = Rc::new(Cell::new(None));
+            let sink = slot.clone();
+            let runner: Pin<Box<dyn Future<Output = ()>>> =
+                Box::pin(async move { sink.set(Some(future.await)) });
+            let spec = TaskSpec { task: task.clone(), future: runner };
+            match catch_unwind(AssertUnwindSafe(|| factory(self, spec))) {
+                Ok(spec) => {
+                    let mut wrapped = spec.future;
+                    Ok(Box::pin(async move {
+                        (&mut wrapped).await;
+                        drop(wrapped);
+                        slot.take().expect(
+                            "the task factory's future finished without running the task's own",
+                        )
+                    }))
+                }
+                // The user's future went down with the factory: the task fails with the
+                // factory's panic, which its handle (or the handler) reports.
+                Err(payload) => Err(TaskError::Panicked(Panic::new(payload))),
+            }
+        })
     }
 
     /// Sets (or with `None` removes) the task factory.

@@ -14,15 +14,13 @@ impl Scheduler {
         }
         let remote = self.shared.close();
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
-        let timers = self.timers.borrow_mut().take_all();
+        let (timers, sleepers) = self.timers.borrow_mut().take_all();
         let tasks = self.tasks.borrow_mut().take_all();
         self.iteration_left.set(None);
         // Dropped outside every borrow: user destructors may call back into the scheduler.
         let cancelled = tasks.len();
         for slot in tasks {
-            if let Some(future) = slot.future {
-                self.drop_guarded(future, &slot.header);
-            }
+            self.drop_future_guarded(&slot.header);
             let error = TaskError::Cancelled(Some("the event loop was closed".to_owned()));
             self.fail_guarded(&slot.header, error);
         }
@@ -34,6 +32,9 @@ impl Scheduler {
                         .with_location(callback.location()),
                 );
             }
+        }
+        for waker in sleepers {
+            self.drop_user("Panic while dropping a waker", waker);
         }
         for item in ready {
             self.drop_user("Panic while dropping a callback", item);

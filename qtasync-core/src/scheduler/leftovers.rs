@@ -6,8 +6,8 @@ use crate::task::TaskRef;
 
 impl Scheduler {
     /// One line for each task that is not done (its name and where it was created) and each
-    /// callback still queued or scheduled (where it was scheduled). A sleeping task's own alarm
-    /// is not listed: the task is.
+    /// callback still queued or scheduled (where it was scheduled). A sleeping task's timer is not
+    /// listed: the task is.
     pub fn leftovers(&self) -> Vec<String> {
         let mut left = Vec::new();
         for slot in self.tasks.borrow().iter() {
@@ -22,13 +22,11 @@ impl Scheduler {
                     left.push(format!("callback scheduled at {}", callback.location()));
                 }
                 Ready::Send(_) => left.push("a call_soon_threadsafe callback".to_owned()),
-                Ready::Call(_) | Ready::Task(_) => {}
+                Ready::Call(_) | Ready::Task(_) | Ready::Wake(_) => {}
             }
         }
         for callback in self.timers.borrow().live() {
-            if !callback.wakes_task() {
-                left.push(format!("timer callback scheduled at {}", callback.location()));
-            }
+            left.push(format!("timer callback scheduled at {}", callback.location()));
         }
         left
     }

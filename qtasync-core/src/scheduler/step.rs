@@ -14,6 +14,9 @@ impl Scheduler {
                 self.run_guarded("Exception in callback", Location::caller(), callback);
             }
             Ready::Task(id) => self.run_task(id),
+            Ready::Wake(waker) => {
+                self.run_guarded("Exception in callback", Location::caller(), || waker.wake());
+            }
         }
     }
 
@@ -42,35 +45,26 @@ impl Scheduler {
     }
 
     pub(super) fn run_task(&self, id: TaskId) {
-        let (mut future, waker, header) = {
-            let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(id) else {
-                return; // finished since it was woken
-            };
-            let Some(future) = slot.future.take() else {
-                slot.rewake = true;
-                return;
-            };
-            (future, slot.waker.clone(), slot.header.clone())
+        let header = match self.tasks.borrow_mut().get_mut(id) {
+            Some(slot) => slot.header.clone(),
+            None => return, // finished since it was woken
         };
-        waker.clear();
         let meta = header.meta();
         if meta.must_cancel() {
-            self.finish_task(
-                id,
-                future,
-                &header,
-                Some(TaskError::Cancelled(meta.cancel_message())),
-            );
+            if !self.drop_future_guarded(&header) {
+                // Being polled further up the stack: the request is delivered after that poll.
+                self.mark_rewake(id);
+                return;
+            }
+            let slot = self.tasks.borrow_mut().remove(id);
+            drop(slot);
+            self.fail_guarded(&header, TaskError::Cancelled(meta.cancel_message()));
             return;
         }
-        let task_ref = TaskRef { header: header.clone() };
+        let task_ref = TaskRef { header };
         let previous = running::replace_current_task(Some(task_ref.clone()));
         let started = self.slow_callback.get().map(|limit| (limit, Instant::now()));
-        let waker = Waker::from(waker);
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll(&mut Context::from_waker(&waker))
-        }));
+        let polled = catch_unwind(AssertUnwindSafe(|| task_ref.header.poll_step()));
         running::replace_current_task(previous);
         if let Some((limit, started)) = started {
             let took = started.elapsed();
@@ -80,29 +74,45 @@ impl Scheduler {
                         "Executing a step of a task took {:.3} seconds",
                         took.as_secs_f64()
                     ))
-                    .with_task(task_ref),
+                    .with_task(task_ref.clone()),
                 );
             }
         }
         match polled {
-            Ok(Poll::Pending) => {
-                let rewake = {
-                    let mut tasks = self.tasks.borrow_mut();
-                    let slot = tasks.get_mut(id).expect("a task being polled keeps its slot");
-                    slot.future = Some(future);
-                    std::mem::take(&mut slot.rewake)
-                };
-                if rewake {
+            Ok(step @ (Step::Pending | Step::Woken)) => {
+                let mut again = step == Step::Woken;
+                // (Only a nested dispatch marks a task to wake again: look only when one did.)
+                if self.rewakes.get() > 0 {
+                    if let Some(slot) = self.tasks.borrow_mut().get_mut(id) {
+                        if std::mem::take(&mut slot.rewake) {
+                            self.rewakes.set(self.rewakes.get() - 1);
+                            again = true;
+                        }
+                    }
+                }
+                if again {
                     self.ready.borrow_mut().push_back(Ready::Task(id));
                 }
             }
-            Ok(Poll::Ready(())) => self.finish_task(id, future, &header, None),
+            Ok(Step::Busy) => self.mark_rewake(id),
+            Ok(Step::Ready) | Ok(Step::Gone) => {
+                let slot = self.tasks.borrow_mut().remove(id);
+                drop(slot);
+            }
             Err(payload) => self.finish_task(
                 id,
-                future,
-                &header,
+                &task_ref.header,
                 Some(TaskError::Panicked(Panic::new(payload))),
             ),
+        }
+    }
+
+    /// A task woken while being polled further up the stack: queue it when that poll ends.
+    fn mark_rewake(&self, id: TaskId) {
+        if let Some(slot) = self.tasks.borrow_mut().get_mut(id) {
+            if !std::mem::replace(&mut slot.rewake, true) {
+                self.rewakes.set(self.rewakes.get() + 1);
+            }
         }
     }
 
@@ -111,28 +121,28 @@ impl Scheduler {
     pub(super) fn finish_task(
         &self,
         id: TaskId,
-        future: Pin<Box<dyn Future<Output = ()>>>,
         header: &Rc<dyn TaskHeader>,
         error: Option<TaskError>,
     ) {
         let slot = self.tasks.borrow_mut().remove(id);
-        self.drop_guarded(future, header);
+        self.drop_future_guarded(header);
         drop(slot);
         if let Some(error) = error {
             self.fail_guarded(header, error);
         }
     }
 
-    pub(super) fn drop_guarded(
-        &self,
-        future: Pin<Box<dyn Future<Output = ()>>>,
-        header: &Rc<dyn TaskHeader>,
-    ) {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(future))) {
-            self.report(
-                ExceptionContext::panic("Panic while dropping a task's future", payload)
-                    .with_task(TaskRef { header: header.clone() }),
-            );
+    /// Drops a task's future under a guard; `false` if it is being polled further up the stack.
+    pub(super) fn drop_future_guarded(&self, header: &Rc<dyn TaskHeader>) -> bool {
+        match catch_unwind(AssertUnwindSafe(|| header.drop_future())) {
+            Ok(dropped) => dropped,
+            Err(payload) => {
+                self.report(
+                    ExceptionContext::panic("Panic while dropping a task's future", payload)
+                        .with_task(TaskRef { header: header.clone() }),
+                );
+                true
+            }
         }
     }
 

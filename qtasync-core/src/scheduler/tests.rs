@@ -2,8 +2,8 @@
 //! where the driver would.
 
 use super::*;
-use crate::task::new_task;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Poll, Waker};
 
 struct CountingSink(Arc<AtomicUsize>);
 impl crate::shared::WakeSink for CountingSink {
@@ -97,20 +97,19 @@ fn tasks_are_woken_from_other_threads_through_the_shared_queue() {
     let slot: Arc<std::sync::Mutex<Option<Waker>>> = Arc::default();
     let polls = Rc::new(Cell::new(0));
     let (s, p) = (slot.clone(), polls.clone());
-    let new = new_task(
-        std::future::poll_fn(move |cx| {
-            p.set(p.get() + 1);
-            if p.get() == 3 {
-                return Poll::Ready(7);
-            }
-            *s.lock().unwrap() = Some(cx.waker().clone());
-            Poll::Pending
-        }),
-        scheduler.weak(),
-        std::panic::Location::caller(),
-    );
-    let mut task = new.task;
-    scheduler.spawn(new.header, new.future).unwrap();
+    let mut task = scheduler
+        .create_task(
+            std::future::poll_fn(move |cx| {
+                p.set(p.get() + 1);
+                if p.get() == 3 {
+                    return Poll::Ready(7);
+                }
+                *s.lock().unwrap() = Some(cx.waker().clone());
+                Poll::Pending
+            }),
+            Location::caller(),
+        )
+        .unwrap();
     scheduler.dispatch(Budget::DEFAULT);
     assert_eq!(polls.get(), 1);
     for _ in 0..2 {
@@ -135,16 +134,15 @@ fn close_drops_futures_on_this_thread_and_refuses_work() {
     let (scheduler, _) = scheduler();
     let alive = Rc::new(());
     let a = alive.clone();
-    let new = new_task(
-        async move {
-            let _keep = a;
-            std::future::pending::<()>().await
-        },
-        scheduler.weak(),
-        std::panic::Location::caller(),
-    );
-    let mut task = new.task;
-    scheduler.spawn(new.header, new.future).unwrap();
+    let mut task = scheduler
+        .create_task(
+            async move {
+                let _keep = a;
+                std::future::pending::<()>().await
+            },
+            Location::caller(),
+        )
+        .unwrap();
     {
         let _running = scheduler.enter().unwrap();
         scheduler.dispatch(Budget::DEFAULT);
@@ -164,10 +162,7 @@ fn a_panicking_task_is_caught_and_its_slot_freed() {
     let reports = Rc::new(Cell::new(0));
     let r = reports.clone();
     scheduler.set_reporter(Some(Rc::new(move |_| r.set(r.get() + 1))));
-    let new =
-        new_task(async { panic!("inside") }, scheduler.weak(), std::panic::Location::caller());
-    let mut task = new.task;
-    scheduler.spawn(new.header, new.future).unwrap();
+    let mut task = scheduler.create_task(async { panic!("inside") }, Location::caller()).unwrap();
     scheduler.dispatch(Budget::DEFAULT);
     assert_eq!(scheduler.task_count(), 0);
     match task.try_result() {

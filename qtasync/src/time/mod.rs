@@ -6,16 +6,15 @@ mod control;
 
 pub use control::{advance, now, pause, resume};
 
-use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
-use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::rc::Weak;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::core::callback::{Callback, TimerHandle};
+use crate::core::scheduler::Scheduler;
+use crate::core::timers::TimerKey;
 
 /// Waits until `duration` has passed (never less). Like asyncio's `sleep`, it always yields to
 /// the loop at least once, even for a zero duration.
@@ -59,56 +58,13 @@ enum Deadline {
     After(Duration),
 }
 
-/// A sleep's timer: the timer-heap callback and the sleeper's waker in one allocation.
-struct Alarm {
-    fired: Cell<bool>,
-    cancelled: Cell<bool>,
-    in_heap: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
-}
-
-impl Callback for Alarm {
-    fn run(&self) {
-        if !self.cancelled.get() && !self.fired.replace(true) {
-            if let Some(waker) = self.waker.borrow_mut().take() {
-                waker.wake();
-            }
-        }
-    }
-
-    fn cancel(&self) {
-        if !self.cancelled.replace(true) {
-            drop(self.waker.borrow_mut().take());
-        }
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancelled.get()
-    }
-
-    fn location(&self) -> &'static Location<'static> {
-        static SLEEP: &Location<'static> = Location::caller();
-        SLEEP
-    }
-
-    fn set_in_heap(&self, in_heap: bool) {
-        self.in_heap.set(in_heap);
-    }
-
-    fn in_heap(&self) -> bool {
-        self.in_heap.get()
-    }
-
-    fn wakes_task(&self) -> bool {
-        true
-    }
-}
-
 /// The future of [`sleep`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     deadline: Deadline,
-    timer: Option<(TimerHandle, Rc<Alarm>)>,
+    /// Once polled: the timer's slot in the loop's heap, which keeps the task's waker (no
+    /// allocation of the sleep's own), and the loop.
+    timer: Option<(TimerKey, Weak<Scheduler>)>,
 }
 
 impl Sleep {
@@ -126,15 +82,12 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some((_, alarm)) = &self.timer {
-            if alarm.fired.get() {
-                return Poll::Ready(());
-            }
-            let mut waker = alarm.waker.borrow_mut();
-            if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *waker = Some(cx.waker().clone());
-            }
-            return Poll::Pending;
+        if let Some((key, scheduler)) = &self.timer {
+            // A gone loop (or a fired timer) ends the sleep.
+            return match scheduler.upgrade() {
+                Some(scheduler) if scheduler.sleep_pending(*key, cx.waker()) => Poll::Pending,
+                _ => Poll::Ready(()),
+            };
         }
         let scheduler = crate::core::scheduler::running()
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
@@ -143,15 +96,9 @@ impl Future for Sleep {
             Deadline::After(duration) => after(scheduler.clock().now(), duration),
         };
         self.deadline = Deadline::At(deadline);
-        let alarm = Rc::new(Alarm {
-            fired: Cell::new(false),
-            cancelled: Cell::new(false),
-            in_heap: Cell::new(false),
-            waker: RefCell::new(Some(cx.waker().clone())),
-        });
-        match scheduler.schedule_at(deadline, alarm.clone()) {
-            Ok(handle) => {
-                self.timer = Some((handle, alarm));
+        match scheduler.sleep_until(deadline, cx.waker()) {
+            Ok(key) => {
+                self.timer = Some((key, scheduler.weak()));
                 Poll::Pending
             }
             // A closing loop drops its tasks anyway; finishing is the least surprising answer.
@@ -162,8 +109,10 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some((handle, _)) = &self.timer {
-            handle.cancel();
+        if let Some((key, scheduler)) = &self.timer {
+            if let Some(scheduler) = scheduler.upgrade() {
+                scheduler.cancel_sleep(*key);
+            }
         }
     }
 }

@@ -1,0 +1,42 @@
+//! `sleep`'s side of the timer heap: a timer that keeps the sleeping task's waker rather than a
+//! callback, so a pending sleep costs a heap entry and a slot, and no allocation of its own.
+
+use super::*;
+use crate::timers::TimerKey;
+
+impl Scheduler {
+    /// A sleep's timer: wakes `waker` at `when`, with no allocation of its own (the heap keeps
+    /// the waker). The key names it to [`sleep_pending`](Self::sleep_pending) and
+    /// [`cancel_sleep`](Self::cancel_sleep).
+    pub fn sleep_until(&self, when: Instant, waker: &Waker) -> Result<TimerKey, LoopClosed> {
+        self.check_open()?;
+        let task = self.lent_waker_id(waker);
+        let key = self.timers.borrow_mut().push_wake(when, waker, task);
+        self.wake_if_idle();
+        Ok(key)
+    }
+
+    /// Whether a sleep's timer has yet to fire; if so it will wake `waker`.
+    pub fn sleep_pending(&self, key: TimerKey, waker: &Waker) -> bool {
+        let (pending, replaced) = match self.timers.try_borrow_mut() {
+            Ok(mut timers) => timers.update_wake(key, waker, self.lent_waker_id(waker)),
+            // Only while the heap is being changed further up the stack (never in practice).
+            Err(_) => (true, None),
+        };
+        drop(replaced); // outside the borrow: a waker's drop may be anyone's code
+        pending
+    }
+
+    /// Cancels a sleep's timer (the sleep was dropped); a fired or stale key does nothing.
+    pub fn cancel_sleep(&self, key: TimerKey) {
+        let waker =
+            self.timers.try_borrow_mut().ok().and_then(|mut timers| timers.cancel_wake(key));
+        drop(waker);
+    }
+
+    /// The polled task's id when `waker` is the one its poll lends: its timer then keeps just
+    /// the id (no waker clone, so no `Arc` for the task's waker either).
+    fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId> {
+        running::with_current_task(|task| task?.header.lent_waker_id(waker))
+    }
+}

@@ -1,0 +1,138 @@
+//! The timer heap: order, cancellation, purges, and sleeps' slots.
+use super::*;
+use crate::callback::new_callback;
+use std::cell::RefCell;
+use std::panic::Location;
+use std::time::Duration;
+
+fn run(fired: Fired) {
+    match fired {
+        Fired::Call(callback) => callback.run(),
+        Fired::Wake(waker) => waker.wake(),
+        Fired::Task(_) => {}
+    }
+}
+
+#[test]
+fn pops_by_deadline_then_fifo_and_skips_cancelled() {
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let mut callbacks = Vec::new();
+    for (i, ms) in [(0, 30u64), (1, 10), (2, 20), (3, 10), (4, 10)] {
+        let order = order.clone();
+        let callback = new_callback(move || order.borrow_mut().push(i), Location::caller());
+        heap.push(t0 + Duration::from_millis(ms), callback.clone());
+        callbacks.push(callback);
+    }
+    callbacks[3].cancel();
+    heap.cancelled.set(1);
+    assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
+    heap.pop_due(t0 + Duration::from_millis(20), run);
+    assert_eq!(*order.borrow(), vec![1, 4, 2]);
+    assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(30)));
+    heap.pop_due(t0 + Duration::from_millis(29), run);
+    assert_eq!(order.borrow().len(), 3);
+}
+
+#[test]
+fn purges_when_most_entries_are_cancelled() {
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let mut handles = Vec::new();
+    for i in 0..200u64 {
+        let callback = new_callback(|| {}, Location::caller());
+        heap.push(t0 + Duration::from_millis(i), callback.clone());
+        handles.push(callback);
+    }
+    for callback in &handles[..150] {
+        callback.cancel();
+        heap.cancelled.set(heap.cancelled.get() + 1);
+    }
+    heap.push(t0, new_callback(|| {}, Location::caller()));
+    assert_eq!(heap.len(), 51);
+    assert_eq!(heap.cancelled.get(), 0);
+    assert!(!handles[0].in_heap());
+    assert!(handles[199].in_heap());
+}
+
+/// A waker that counts its wakes.
+fn counting_waker() -> (Waker, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    struct Count(Arc<AtomicUsize>);
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let count = Arc::new(AtomicUsize::new(0));
+    (Waker::from(Arc::new(Count(count.clone()))), count)
+}
+
+#[test]
+fn sleeps_keep_a_waker_and_stale_keys_miss_reused_slots() {
+    use std::sync::atomic::Ordering;
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let (first, first_wakes) = counting_waker();
+    let (second, second_wakes) = counting_waker();
+    let a = heap.push_wake(t0 + Duration::from_millis(10), &first, None);
+    let b = heap.push_wake(t0 + Duration::from_millis(20), &first, None);
+    // Re-polled with another waker: the heap keeps the newest one.
+    assert!(heap.update_wake(a, &second, None).0);
+    assert!(heap.cancel_wake(b).is_some());
+    assert!(heap.cancel_wake(b).is_none(), "cancelled once");
+    assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
+    heap.pop_due(t0 + Duration::from_millis(30), run);
+    assert_eq!(second_wakes.load(Ordering::SeqCst), 1);
+    assert_eq!(first_wakes.load(Ordering::SeqCst), 0, "replaced and cancelled");
+    assert!(!heap.update_wake(a, &first, None).0, "fired");
+    // The slots are reused: the old keys do not reach the new timers.
+    let c = heap.push_wake(t0, &first, None);
+    let d = heap.push_wake(t0, &first, None);
+    assert!(heap.cancel_wake(a).is_none() && heap.cancel_wake(b).is_none());
+    assert!(heap.update_wake(c, &first, None).0);
+    assert!(heap.update_wake(d, &first, None).0);
+    let (callbacks, wakers) = heap.take_all();
+    assert_eq!((callbacks.len(), wakers.len()), (0, 2));
+    assert!(!heap.update_wake(c, &first, None).0, "taken at close");
+}
+
+#[test]
+fn cancelled_sleeps_are_purged_with_their_slots() {
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let (waker, _) = counting_waker();
+    let keys: Vec<_> =
+        (0..100u64).map(|i| heap.push_wake(t0 + Duration::from_millis(i), &waker, None)).collect();
+    for key in &keys[..80] {
+        heap.cancel_wake(*key);
+    }
+    heap.push_wake(t0, &waker, None);
+    assert_eq!(heap.len(), 21);
+    assert_eq!(heap.free.len(), 80, "the purged entries' slots are free again");
+    assert!(heap.update_wake(keys[99], &waker, None).0);
+}
+
+#[test]
+fn a_sleep_awaited_by_its_task_keeps_the_id_until_another_waker_polls_it() {
+    use crate::arena::Arena;
+    use std::sync::atomic::Ordering;
+    let mut ids = Arena::new();
+    let id = ids.insert(());
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let (waker, wakes) = counting_waker();
+    let own = heap.push_wake(t0, &waker, Some(id));
+    let moved = heap.push_wake(t0, &waker, Some(id));
+    // Polled again by someone else's waker (moved into another future): that one is kept.
+    let (pending, replaced) = heap.update_wake(moved, &waker, None);
+    assert!(pending && replaced.is_none(), "an id, not a waker, was replaced");
+    let mut fired = Vec::new();
+    heap.pop_due(t0, |f| fired.push(f));
+    assert!(matches!(fired[0], Fired::Task(task) if task == id));
+    fired.into_iter().for_each(run);
+    assert_eq!(wakes.load(Ordering::SeqCst), 1);
+    assert!(!heap.update_wake(own, &waker, Some(id)).0, "fired");
+}

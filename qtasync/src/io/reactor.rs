@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::rc::{Rc, Weak};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::poller::{Events, Poller};
@@ -40,8 +41,12 @@ pub(crate) struct Reactor {
     /// The descriptors of `add_reader`/`add_writer`: the reactor owns these sources.
     callback_sources: RefCell<HashMap<RawFd, Rc<Source>>>,
     events: RefCell<Events>,
+    /// The turn's lists of ready sources and of wakers to call, kept for the next turn.
+    scratch: Cell<(ReadyList, Vec<Waker>)>,
     turns: Cell<u64>,
 }
+
+type ReadyList = Vec<(Rc<Source>, bool, bool)>;
 
 thread_local! {
     // Leaked on purpose, one per thread that does I/O: its QSocketNotifier must never be
@@ -74,6 +79,7 @@ pub(crate) fn get() -> io::Result<&'static Reactor> {
                 live_waiters: Cell::new(0),
                 callback_sources: RefCell::new(HashMap::new()),
                 events: RefCell::new(Events::with_capacity(EVENTS_PER_TURN)),
+                scratch: Cell::new((Vec::new(), Vec::new())),
                 turns: Cell::new(0),
             }));
             REACTOR.with(|cell| cell.set(Some(reactor)));
@@ -161,17 +167,19 @@ impl Reactor {
     fn turn(&self) {
         self.turns.set(self.turns.get() + 1);
         let started = Instant::now();
+        // Reused between turns (taken, so that a turn nested in a task's Qt loop gets its own).
+        let (mut ready, mut wakers) = self.scratch.take();
         for _ in 0..ROUNDS_PER_TURN {
-            let Some(ready) = self.collect() else { return };
-            if ready.is_empty() {
-                return;
+            ready.clear();
+            if !self.collect(&mut ready) || ready.is_empty() {
+                break;
             }
             // The woken tasks run in this same Qt event (no wake event posted in between).
             let dispatched = crate::event_loop::wake_then_dispatch(|| {
-                for (source, readable, writable) in ready {
-                    let fired = source.fire(readable, writable);
+                for (source, readable, writable) in ready.drain(..) {
+                    let fired = source.fire(readable, writable, &mut wakers);
                     let _ = source.settle(fired.idle);
-                    for waker in fired.wakers {
+                    for waker in wakers.drain(..) {
                         waker.wake();
                     }
                     for due in fired.callbacks {
@@ -181,14 +189,15 @@ impl Reactor {
             });
             // Without a dispatch here nothing ran, so nothing new can be ready.
             if !dispatched || started.elapsed() >= TURN_TIME {
-                return;
+                break;
             }
         }
+        ready.clear();
+        self.scratch.set((ready, wakers));
     }
 
-    /// What the poller has ready now (without blocking); `None` if it failed.
-    fn collect(&self) -> Option<Vec<(Rc<Source>, bool, bool)>> {
-        let mut ready = Vec::new();
+    /// Adds what the poller has ready now (without blocking) to `ready`; false if it failed.
+    fn collect(&self, ready: &mut Vec<(Rc<Source>, bool, bool)>) -> bool {
         let mut events = self.events.borrow_mut();
         let sources = self.sources.borrow();
         let collected = self.poller.collect(&mut events, |event| {
@@ -197,15 +206,12 @@ impl Reactor {
                 ready.push((source, event.readable, event.writable));
             }
         });
-        match collected {
-            Ok(()) => Some(ready),
-            Err(error) => {
-                if error.kind() != io::ErrorKind::Interrupted {
-                    eprintln!("qtasync: polling for I/O readiness failed: {error}");
-                }
-                None
+        if let Err(error) = &collected {
+            if error.kind() != io::ErrorKind::Interrupted {
+                eprintln!("qtasync: polling for I/O readiness failed: {error}");
             }
         }
+        collected.is_ok()
     }
 }
 

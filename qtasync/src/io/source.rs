@@ -60,7 +60,6 @@ impl Side {
 /// What became due when the poller reported a source ready.
 #[derive(Default)]
 pub(crate) struct Fired {
-    pub(crate) wakers: Vec<Waker>,
     pub(crate) callbacks: Vec<DueCallback>,
     /// A ready side had no one to tell (nobody waits on it any more).
     pub(crate) idle: bool,
@@ -221,7 +220,8 @@ impl Source {
     /// collects their wakers and due callbacks. The interest stays armed; [`settle`] follows.
     ///
     /// [`settle`]: Self::settle
-    pub(crate) fn fire(&self, readable: bool, writable: bool) -> Fired {
+    /// The wakers go to `wakers` (the reactor's, reused: no allocation per event).
+    pub(crate) fn fire(&self, readable: bool, writable: bool, wakers: &mut Vec<Waker>) -> Fired {
         let mut fired = Fired::default();
         let mut sides = self.sides.borrow_mut();
         for (direction, ready) in [(Direction::Read, readable), (Direction::Write, writable)] {
@@ -232,7 +232,7 @@ impl Source {
             fired.idle |= !side.wants();
             for waiter in side.waiters.iter_mut().filter(|w| !w.fired) {
                 waiter.fired = true;
-                fired.wakers.push(waiter.waker.clone());
+                wakers.push(waiter.waker.clone());
             }
             if let Some(callback) = side.callback.as_mut().filter(|c| !c.scheduled) {
                 callback.scheduled = true;

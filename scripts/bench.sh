@@ -5,7 +5,8 @@
 # Output: target/bench/table.md (+ rust.json, python.json). Arguments go to the Rust bench
 # (e.g. --scale 0.1 for a quick run; then set PYTHON_SCALE=0.1 too).
 # QTASYNC_BENCH_PYTHON=0 skips the Python peers.
-# The I/O rows (tcp_echo, idle_timer_0/_n, spawn_wait) run on qtasync, tokio and async-io only;
+# The I/O rows (tcp_echo, tcp_many, idle_timer_0/_n, spawn_wait) run on qtasync, tokio and async-io;
+# the TCP rows also on asyncio and qasync (QtAsyncio raises NotImplementedError for sockets);
 # idle_timer_n holds 8,000 x scale localhost connections whose far ends live in a child process
 # (this binary with --idle-peer), so neither process nears the open-file limit.
 set -euo pipefail

@@ -246,3 +246,94 @@ async fn a_descriptor_closed_while_registered_can_still_be_removed() {
     event_loop.add_reader(c.as_raw_fd(), || {}).unwrap();
     assert!(event_loop.remove_reader(c.as_raw_fd()));
 }
+
+/// A `UnixStream` that counts the reads that found nothing to read.
+struct CountingStream {
+    stream: UnixStream,
+    would_block: Rc<Cell<usize>>,
+}
+
+impl Read for CountingStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.stream.read(buf);
+        if read.as_ref().is_err_and(|error| error.kind() == io::ErrorKind::WouldBlock) {
+            self.would_block.set(self.would_block.get() + 1);
+        }
+        read
+    }
+}
+
+impl Write for CountingStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+impl AsRawFd for CountingStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.stream.as_raw_fd()
+    }
+}
+
+/// `ROUNDS` 8-byte echoes between two tasks: the echoing side is counted.
+const ROUNDS: usize = 200;
+
+async fn echo_rounds(would_block: Rc<Cell<usize>>) -> io::Result<()> {
+    let (a, b) = UnixStream::pair()?;
+    let mut echo = Async::new(CountingStream { stream: a, would_block })?;
+    let mut client = Async::new(b)?;
+    let echoer = spawn(async move {
+        let mut buffer = [0u8; 8];
+        while echo.read_exact(&mut buffer).await.is_ok() {
+            echo.write_all(&buffer).await?;
+        }
+        io::Result::Ok(())
+    })
+    .unwrap();
+    let mut back = [0u8; 8];
+    for round in 0..ROUNDS {
+        let message = (round as u64).to_le_bytes();
+        client.write_all(&message).await?;
+        client.read_exact(&mut back).await?;
+        assert_eq!(back, message);
+    }
+    drop(client);
+    echoer.await.unwrap()
+}
+
+#[qtasync::test(timeout = "60s")]
+async fn a_wait_for_data_costs_one_read_that_finds_nothing() -> io::Result<()> {
+    // Each round the echoing task reads, finds nothing, waits, and is woken by the data. A
+    // readiness already used up by a read that succeeded must not answer the next wait: that
+    // was a second read finding nothing per round (one more system call per wait).
+    let would_block = Rc::new(Cell::new(0));
+    echo_rounds(would_block.clone()).await?;
+    assert!(
+        would_block.get() <= ROUNDS + 2,
+        "{} reads found nothing in {ROUNDS} rounds (one per round expected)",
+        would_block.get()
+    );
+    assert_eq!(qtasync::io::waiters(), 0);
+    until(|| qtasync::io::registrations() == 0).await;
+    Ok(())
+}
+
+#[qtasync::test(timeout = "60s")]
+async fn io_readiness_runs_the_woken_task_in_the_reactors_own_qt_event() -> io::Result<()> {
+    // Each round wakes a task twice through the reactor. Those tasks run inside the reactor's
+    // Qt event, so no wake event is posted for them (it was two per round: a Qt iteration and
+    // an eventfd write and read each). How many rounds one Qt event carries depends on the
+    // machine's speed (a turn collects again for at most 1 ms), so only "some" is checked.
+    let event_loop = get_running_loop().unwrap();
+    let (dispatches, turns) = (event_loop.dispatch_count(), qtasync::io::reactor_turns());
+    echo_rounds(Rc::new(Cell::new(0))).await?;
+    let posted = event_loop.dispatch_count() - dispatches;
+    let turns = qtasync::io::reactor_turns() - turns;
+    assert!(turns > 0, "the reactor never ran");
+    assert!(posted < ROUNDS as u64 / 4, "{posted} wake events for {ROUNDS} rounds");
+    Ok(())
+}

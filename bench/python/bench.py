@@ -8,7 +8,7 @@ Measures the same workloads as the Rust bench on three Python event loops:
 * ``asyncio``: the standard library's own loop, for reference.
 
 The workloads, sizes, metric names and units follow the Rust bench
-(bench/src/workloads.rs), so its ``--merge`` can put this script's JSON beside
+(bench/src/workload.rs), so its ``--merge`` can put this script's JSON beside
 its own peers.
 
 Every (peer, workload) pair runs in its own subprocess with a fresh event loop,
@@ -303,6 +303,91 @@ async def bench_fairness(n: int, peer: str) -> dict:
     return {"fairness": (max(0.0, worst_gap - 0.001) * 1e3, "")}
 
 
+TCP_MESSAGE = 64  # bytes per tcp_echo message
+BIG_MESSAGE = 16 * 1024  # bytes per tcp_many message
+TCP_CONNECTIONS = 100  # tcp_many's connections (not scaled)
+
+
+async def _echo_server(handle: Callable) -> tuple[asyncio.AbstractServer, int]:
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def bench_tcp_echo(n: int, peer: str) -> dict:
+    """64-byte round trips over one localhost TCP connection (asyncio streams; client and echo
+    server are tasks of the same loop; asyncio's transports set TCP_NODELAY)."""
+    loop = asyncio.get_running_loop()
+    served = loop.create_future()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                writer.write(await reader.readexactly(TCP_MESSAGE))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+            if not served.done():
+                served.set_result(None)
+
+    server, port = await _echo_server(serve)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    message = b"\x07" * TCP_MESSAGE
+    start = perf_counter()
+    for _ in range(n):
+        writer.write(message)
+        await writer.drain()
+        if await reader.readexactly(TCP_MESSAGE) != message:
+            raise RuntimeError("the echo came back different")
+    elapsed = perf_counter() - start
+    writer.close()
+    await served
+    server.close()
+    return {"tcp_echo": (n / elapsed, "")}
+
+
+async def bench_tcp_many(rounds: int, peer: str) -> dict:
+    """100 localhost TCP connections at once, each client sending a 16 KiB message and reading it
+    back `rounds` times; the payload echoed per second over all of them (MiB/s)."""
+    loop = asyncio.get_running_loop()
+    servers_left = [TCP_CONNECTIONS]
+    all_served = loop.create_future()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(BIG_MESSAGE):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+            servers_left[0] -= 1
+            if servers_left[0] == 0:
+                all_served.set_result(None)
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> float:
+        message = b"\x07" * BIG_MESSAGE
+        for _ in range(rounds):
+            writer.write(message)
+            await writer.drain()
+            if await reader.readexactly(BIG_MESSAGE) != message:
+                raise RuntimeError("the echo came back different")
+        writer.close()
+        return perf_counter()
+
+    server, port = await _echo_server(serve)
+    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(TCP_CONNECTIONS)]
+    start = perf_counter()
+    ends = await asyncio.gather(*(client(reader, writer) for reader, writer in streams))
+    elapsed = max(ends) - start
+    await all_served
+    server.close()
+    echoed = TCP_CONNECTIONS * rounds * BIG_MESSAGE
+    return {"tcp_many": (echoed / elapsed / 1048576.0, "")}
+
+
 @dataclass(frozen=True)
 class Workload:
     run: Callable[[int, str], Awaitable[dict]]
@@ -338,6 +423,9 @@ WORKLOADS: dict[str, Workload] = {
         lambda n, peer: bench_memory(n, peer, row="memory_1m"), 1_000_000, {"memory_1m": "bytes/item"}
     ),
     "fairness": Workload(bench_fairness, 1_000_000, {"fairness": "ms"}),
+    "tcp_echo": Workload(bench_tcp_echo, 100_000, {"tcp_echo": "items/s"}),
+    # The count is the rounds per connection (the connections stay 100 at every scale).
+    "tcp_many": Workload(bench_tcp_many, 500, {"tcp_many": "MiB/s"}),
 }
 
 
@@ -360,9 +448,20 @@ def _qt_core(peer: str):
 async def _measure(peer: str, name: str, scale: float) -> None:
     workload = WORKLOADS[name]
     n = max(1, math.floor(workload.count * scale + 0.5))  # rounds half up, as the Rust bench
-    results = await workload.run(n, peer)
+    try:
+        results = await workload.run(n, peer)
+    except NotImplementedError as error:
+        # PySide6's QtAsyncio has no sockets (start_server, open_connection, add_reader ...).
+        detail = str(error) or type(error).__name__
+        results = {row: (None, f"NotImplementedError: {detail}") for row in workload.units}
     rows = [
-        {"workload": row, "peer": peer, "value": float(value), "unit": workload.units[row], "note": note}
+        {
+            "workload": row,
+            "peer": peer,
+            "value": None if value is None else float(value),
+            "unit": workload.units[row],
+            "note": note,
+        }
         for row, (value, note) in results.items()
     ]
     print(RESULT_TAG + json.dumps(rows), flush=True)

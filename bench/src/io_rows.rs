@@ -1,10 +1,8 @@
 //! The I/O figures (issue 11), measured on qtasync, tokio (current_thread + LocalSet, with its
 //! I/O driver) and async-executor + async-io; GLib and raw Qt have no comparable sockets here.
 //! The runtimes' socket types differ, so each peer has its own few lines; the measuring code
-//! around them is shared.
+//! around them is shared. The TCP echo rows are in `tcp_rows.rs`.
 //!
-//! - `tcp_echo`: 64-byte round trips over one localhost TCP connection (client and echo server
-//!   are tasks of the same loop).
 //! - `idle_timer_0` / `idle_timer_n`: how late 1 ms sleeps wake (median, p99) with no other
 //!   registration vs `n` idle TCP connections, each with a task waiting to read (n = 8,000 at
 //!   scale 1). The far ends live in a child process (`--idle-peer`), so each process holds at
@@ -18,15 +16,14 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::countdown;
+use crate::figures::overshoot_metrics;
 use crate::peers::async_executor::AsyncExecutor;
 use crate::peers::qtasync::Qtasync;
 use crate::peers::tokio::Tokio;
 use crate::peers::Peer;
 use crate::report::{Metric, Outcome};
-use crate::workloads::{overshoot_metrics, Workload};
-
-/// Bytes per echo message.
-const MESSAGE: usize = 64;
+use crate::tcp_rows;
+use crate::workload::Workload;
 
 /// The command-line flag that makes this binary the far end of the idle connections.
 pub(crate) const IDLE_PEER_FLAG: &str = "--idle-peer";
@@ -34,9 +31,10 @@ pub(crate) const IDLE_PEER_FLAG: &str = "--idle-peer";
 /// Runs one I/O workload on `peer`.
 pub(crate) fn run(peer: &str, workload: &Workload) -> Outcome {
     let outcome = match (peer, workload) {
-        ("qtasync", Workload::TcpEcho { round_trips }) => qtasync_echo(*round_trips),
-        ("tokio", Workload::TcpEcho { round_trips }) => tokio_echo(*round_trips),
-        ("async-executor", Workload::TcpEcho { round_trips }) => async_io_echo(*round_trips),
+        (_, Workload::TcpEcho { round_trips }) => Ok(tcp_rows::echo(peer, *round_trips)),
+        (_, &Workload::TcpMany { connections, rounds }) => {
+            Ok(tcp_rows::many(peer, connections, rounds))
+        }
         (_, Workload::IdleTimer { idle, samples }) => idle_timer(peer, *idle, *samples),
         ("qtasync", Workload::SpawnWait { count }) => qtasync_spawn(*count),
         ("tokio", Workload::SpawnWait { count }) => tokio_spawn(*count),
@@ -46,103 +44,6 @@ pub(crate) fn run(peer: &str, workload: &Workload) -> Outcome {
         _ => Ok(Outcome::NotApplicable("I/O is measured on qtasync, tokio, async-io".into())),
     };
     outcome.unwrap_or_else(|error| Outcome::Failed(error.to_string()))
-}
-
-/// tokio with its I/O driver (the `Tokio` peer's runtime has timers only, which the other rows
-/// keep), running `make(Tokio)` inside a `LocalSet`.
-fn tokio_block_on<F: std::future::Future>(make: impl FnOnce(Tokio) -> F) -> io::Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    Ok(tokio::task::LocalSet::new().block_on(&runtime, make(Tokio)))
-}
-
-// --- tcp_echo ---------------------------------------------------------------------------------
-
-/// The echo server over `futures::io` (qtasync, async-io): answers until end of stream.
-async fn serve_futures<S: futures::AsyncRead + futures::AsyncWrite + Unpin>(mut stream: S) {
-    use futures::{AsyncReadExt, AsyncWriteExt};
-    let mut buffer = [0u8; MESSAGE];
-    while stream.read_exact(&mut buffer).await.is_ok() {
-        if stream.write_all(&buffer).await.is_err() {
-            break;
-        }
-    }
-    countdown::tick();
-}
-
-/// The client over `futures::io`: `round_trips` messages echoed; closes, waits for the server.
-async fn client_futures<S: futures::AsyncRead + futures::AsyncWrite + Unpin>(
-    mut stream: S,
-    round_trips: usize,
-) -> io::Result<Outcome> {
-    use futures::{AsyncReadExt, AsyncWriteExt};
-    let (message, mut back) = ([7u8; MESSAGE], [0u8; MESSAGE]);
-    let start = Instant::now();
-    for _ in 0..round_trips {
-        stream.write_all(&message).await?;
-        stream.read_exact(&mut back).await?;
-    }
-    let elapsed = start.elapsed();
-    drop(stream);
-    countdown::finished().await;
-    Ok(Outcome::Done(vec![Metric::rate(round_trips, elapsed)]))
-}
-
-fn qtasync_echo(round_trips: usize) -> io::Result<Outcome> {
-    Qtasync::block_on(move |peer| async move {
-        let listener = qtasync::net::TcpListener::bind("127.0.0.1:0").await?;
-        let client = qtasync::net::TcpStream::connect(listener.local_addr()?).await?;
-        let (server, _) = listener.accept().await?;
-        client.set_nodelay(true)?;
-        server.set_nodelay(true)?;
-        countdown::arm(1);
-        peer.spawn(serve_futures(server));
-        client_futures(client, round_trips).await
-    })
-}
-
-fn async_io_echo(round_trips: usize) -> io::Result<Outcome> {
-    AsyncExecutor::block_on(move |peer| async move {
-        let listener = async_io::Async::<TcpListener>::bind(([127, 0, 0, 1], 0))?;
-        let client =
-            async_io::Async::<TcpStream>::connect(listener.get_ref().local_addr()?).await?;
-        let (server, _) = listener.accept().await?;
-        client.get_ref().set_nodelay(true)?;
-        server.get_ref().set_nodelay(true)?;
-        countdown::arm(1);
-        peer.spawn(serve_futures(server));
-        client_futures(client, round_trips).await
-    })
-}
-
-fn tokio_echo(round_trips: usize) -> io::Result<Outcome> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    tokio_block_on(move |peer| async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let mut client = tokio::net::TcpStream::connect(listener.local_addr()?).await?;
-        let (mut server, _) = listener.accept().await?;
-        client.set_nodelay(true)?;
-        server.set_nodelay(true)?;
-        countdown::arm(1);
-        peer.spawn(async move {
-            let mut buffer = [0u8; MESSAGE];
-            while server.read_exact(&mut buffer).await.is_ok() {
-                if server.write_all(&buffer).await.is_err() {
-                    break;
-                }
-            }
-            countdown::tick();
-        });
-        let (message, mut back) = ([7u8; MESSAGE], [0u8; MESSAGE]);
-        let start = Instant::now();
-        for _ in 0..round_trips {
-            client.write_all(&message).await?;
-            client.read_exact(&mut back).await?;
-        }
-        let elapsed = start.elapsed();
-        drop(client);
-        countdown::finished().await;
-        Ok(Outcome::Done(vec![Metric::rate(round_trips, elapsed)]))
-    })?
 }
 
 // --- idle_timer -------------------------------------------------------------------------------
@@ -264,7 +165,7 @@ fn idle_timer(peer: &str, idle: usize, samples: usize) -> io::Result<Outcome> {
                 Ok(())
             })
         }),
-        "tokio" => tokio_block_on(move |peer| {
+        "tokio" => Tokio::block_on_io(move |peer| {
             idle_probe(peer, far, samples, |peer, stream| {
                 let mut stream = tokio::net::TcpStream::from_std(stream)?;
                 peer.spawn(async move {
@@ -316,7 +217,7 @@ fn qtasync_spawn(count: usize) -> io::Result<Outcome> {
 }
 
 fn tokio_spawn(count: usize) -> io::Result<Outcome> {
-    tokio_block_on(move |_| async move {
+    Tokio::block_on_io(move |_| async move {
         let start = Instant::now();
         let mut failures = 0;
         for _ in 0..count {

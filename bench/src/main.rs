@@ -12,11 +12,15 @@
 //! earlier workloads allocated does not hide the growth.
 
 mod countdown;
+mod dispatch;
+mod figures;
 mod interop;
 mod io_rows;
 mod peers;
 mod report;
 mod signal_rows;
+mod tcp_rows;
+mod workload;
 mod workloads;
 
 // cxx-qt-build's generated initializer for this crate calls the initializers of cxx-qt and
@@ -26,13 +30,9 @@ extern crate cxx_qt_lib as _;
 
 use std::process::{Command, ExitCode};
 
-use peers::async_executor::AsyncExecutor;
-use peers::glib::Glib;
-use peers::qtasync::Qtasync;
-use peers::tokio::Tokio;
-use peers::Peer;
+use dispatch::run_here;
 use report::{Entry, Outcome, Report};
-use workloads::Workload;
+use workload::Workload;
 
 const PEERS: &[&str] = &["qtasync", "tokio", "async-executor", "glib", "raw-qt"];
 
@@ -99,17 +99,6 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
         }
     }
     Ok(options)
-}
-
-/// Runs `workload` on the peer named `peer` in this process.
-fn run_here(peer: &str, workload: &Workload) -> Outcome {
-    match peer {
-        Qtasync::NAME => workload.run::<Qtasync>(),
-        Tokio::NAME => workload.run::<Tokio>(),
-        AsyncExecutor::NAME => workload.run::<AsyncExecutor>(),
-        Glib::NAME => workload.run::<Glib>(),
-        _ => peers::raw_qt::run(workload),
-    }
 }
 
 /// Runs a memory workload in a child process of this binary.

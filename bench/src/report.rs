@@ -18,6 +18,8 @@ pub(crate) enum Unit {
     Count,
     /// Bytes of RSS per item; lower is better.
     BytesPerItem,
+    /// Mebibytes per second; higher is better.
+    MibPerSecond,
 }
 
 impl Unit {
@@ -28,17 +30,25 @@ impl Unit {
             Unit::Millis => "ms",
             Unit::Count => "count",
             Unit::BytesPerItem => "bytes/item",
+            Unit::MibPerSecond => "MiB/s",
         }
     }
 
     fn from_label(label: &str) -> Option<Unit> {
-        [Unit::PerSecond, Unit::NanosPerItem, Unit::Millis, Unit::Count, Unit::BytesPerItem]
-            .into_iter()
-            .find(|unit| unit.label() == label)
+        [
+            Unit::PerSecond,
+            Unit::NanosPerItem,
+            Unit::Millis,
+            Unit::Count,
+            Unit::BytesPerItem,
+            Unit::MibPerSecond,
+        ]
+        .into_iter()
+        .find(|unit| unit.label() == label)
     }
 
     pub(crate) fn higher_is_better(self) -> bool {
-        self == Unit::PerSecond
+        matches!(self, Unit::PerSecond | Unit::MibPerSecond)
     }
 
     fn format(self, value: f64) -> String {
@@ -48,6 +58,7 @@ impl Unit {
             Unit::NanosPerItem => format!("{value:.0} ns"),
             Unit::Millis => format!("{value:.3} ms"),
             Unit::Count => format!("{value:.0}"),
+            Unit::MibPerSecond => format!("{value:.0} MiB/s"),
             Unit::BytesPerItem => format!("{value:.0} B"),
         }
     }
@@ -65,6 +76,10 @@ impl Metric {
     pub(crate) fn rate(items: usize, elapsed: Duration) -> Metric {
         let seconds = elapsed.as_secs_f64().max(1e-9);
         Metric { suffix: "", value: items as f64 / seconds, unit: Unit::PerSecond }
+    }
+
+    pub(crate) fn mib_per_second(bytes_per_second: f64) -> Metric {
+        Metric { suffix: "", value: bytes_per_second / 1048576.0, unit: Unit::MibPerSecond }
     }
 
     pub(crate) fn millis(duration: Duration) -> Metric {
@@ -127,6 +142,8 @@ pub(crate) const TARGETS: &[Target] = &[
     Target { metric: "memory_100k", bound: Bound::Max(256.0) },
     Target { metric: "memory_1m", bound: Bound::Max(256.0) },
     Target { metric: "fairness", bound: Bound::Max(5.0) },
+    Target { metric: "tcp_echo", bound: Bound::NotBelowPeer("tokio") },
+    Target { metric: "tcp_many", bound: Bound::NotBelowPeer("tokio") },
 ];
 
 impl Report {

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
+use crate::figures::overshoot_metrics;
 use crate::report::{Metric, Outcome};
-use crate::workloads;
 
 #[cxx_qt::bridge]
 pub(crate) mod bridge {
@@ -110,9 +110,7 @@ async fn latency(count: usize) -> Outcome {
         emitter.pin_mut().counted(i as i32);
     }
     match consumer.await {
-        Ok(latencies) if latencies.len() == count => {
-            Outcome::Done(workloads::overshoot_metrics(latencies))
-        }
+        Ok(latencies) if latencies.len() == count => Outcome::Done(overshoot_metrics(latencies)),
         other => Outcome::Failed(format!("emissions were lost: {other:?}")),
     }
 }

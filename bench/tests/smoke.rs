@@ -69,6 +69,7 @@ fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
     }
     let io = [
         "tcp_echo",
+        "tcp_many",
         "idle_timer_0_median_ms",
         "idle_timer_0_p99_ms",
         "idle_timer_n_median_ms",
@@ -83,7 +84,7 @@ fn every_workload_runs_on_every_peer_at_a_tiny_scale() {
         assert!(value("spawn_wait", peer).is_some(), "spawn_wait on {peer} has no figure");
     }
     assert_eq!(value("spawn_wait", "async-executor"), None, "async-io has no subprocesses");
-    for workload in ["tcp_echo", "idle_timer_0", "idle_timer_n", "spawn_wait"] {
+    for workload in ["tcp_echo", "tcp_many", "idle_timer_0", "idle_timer_n", "spawn_wait"] {
         assert_eq!(value(workload, "glib"), None, "I/O is not measured on GLib");
         assert_eq!(value(workload, "raw-qt"), None, "I/O is not measured on raw Qt");
     }

@@ -73,6 +73,13 @@ impl Shared {
         self.wake_pending.load(Ordering::Relaxed)
     }
 
+    /// For a dispatch the loop's thread is about to run itself (the I/O reactor's, inside its
+    /// own Qt event): wakes until that dispatch begins post nothing, since it will see them.
+    /// The dispatch's `begin_drain` clears the flag as usual.
+    pub fn claim_wake(&self) {
+        self.wake_pending.store(true, Ordering::Release);
+    }
+
     /// Called by the loop's thread before it drains: later wakes post a new event.
     pub fn begin_drain(&self) {
         // A swap (not a store) so that this acquires every push that saw the flag set.

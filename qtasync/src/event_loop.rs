@@ -135,6 +135,25 @@ impl LoopInner {
     }
 }
 
+/// Runs `wake` (which wakes tasks or queues callbacks of the loop running on this thread), then
+/// dispatches that loop at once, inside the caller's Qt event, instead of in a wake event posted
+/// for it: I/O readiness reaches the task's poll in one Qt event, with no post in between. The
+/// dispatch has the usual budget; if work remains, a wake event is posted as usual. Whether it
+/// dispatched (not when no loop runs here, or it is stopping: then the wakes alone).
+pub(crate) fn wake_then_dispatch(wake: impl FnOnce()) -> bool {
+    let running = get_running_loop()
+        .ok()
+        .filter(|running| running.inner.core.is_running() && !running.inner.stopped_by_loop.get());
+    let Some(running) = running else {
+        wake();
+        return false;
+    };
+    running.inner.core.shared.claim_wake();
+    wake();
+    running.inner.pump();
+    true
+}
+
 impl DriverTarget for LoopInner {
     fn on_wake(&self) {
         self.dispatches.set(self.dispatches.get() + 1);

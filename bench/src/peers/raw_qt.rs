@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use crate::figures::{overshoot_metrics, timer_metrics};
 use crate::report::{Metric, Outcome};
-use crate::workloads::{self, Workload};
+use crate::workload::Workload;
 
 #[cxx::bridge(namespace = "qtasync_bench")]
 pub(crate) mod bridge {
@@ -45,7 +46,7 @@ pub(crate) fn run(workload: &Workload) -> Outcome {
         }
         Workload::Timers { ref deadlines_ms } => {
             let timers = bridge::raw_qt_timers(deadlines_ms);
-            Outcome::Done(workloads::timer_metrics(
+            Outcome::Done(timer_metrics(
                 deadlines_ms.len(),
                 Duration::from_nanos(timers.schedule_nanos),
                 timers.inversions,
@@ -59,24 +60,14 @@ pub(crate) fn run(workload: &Workload) -> Outcome {
                 .into_iter()
                 .map(Duration::from_nanos)
                 .collect();
-            Outcome::Done(workloads::overshoot_metrics(overshoots))
+            Outcome::Done(overshoot_metrics(overshoots))
         }
         Workload::Fairness { count } => {
             let worst = Duration::from_nanos(bridge::raw_qt_fairness(count));
             Outcome::Done(vec![Metric::millis(worst)])
         }
-        Workload::Tasks { .. }
-        | Workload::Yields { .. }
-        | Workload::PingPong { .. }
-        | Workload::Memory { .. }
-        | Workload::TokioRoundTrip { .. }
-        | Workload::CrossLoop { .. } => Outcome::NotApplicable("no futures in raw Qt".to_string()),
-        Workload::TcpEcho { .. } | Workload::IdleTimer { .. } | Workload::SpawnWait { .. } => {
-            Outcome::NotApplicable("I/O is measured on qtasync, tokio, async-io".to_string())
-        }
-        Workload::SignalStream { count } | Workload::SignalLatency { count } => {
-            crate::signal_rows::run("raw-qt", &workload.key(), count)
-        }
+        // The async rows; the I/O, interop and signal rows go to their own code (`dispatch.rs`).
+        _ => Outcome::NotApplicable("no futures in raw Qt".to_string()),
     }
 }
 

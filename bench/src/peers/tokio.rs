@@ -43,3 +43,14 @@ impl Peer for Tokio {
         tokio::time::sleep_until(deadline.into())
     }
 }
+
+impl Tokio {
+    /// tokio with its I/O driver too (the `Peer` runtime has timers only, which the other rows
+    /// keep), running `make(Tokio)` inside a `LocalSet`: the I/O rows' runtime.
+    pub(crate) fn block_on_io<F: Future>(
+        make: impl FnOnce(Tokio) -> F,
+    ) -> std::io::Result<F::Output> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        Ok(LocalSet::new().block_on(&runtime, make(Tokio)))
+    }
+}

@@ -116,6 +116,19 @@ impl<T: AsRawFd> Async<T> {
         }
     }
 
+    /// The operation of `direction` went through: the readiness its waiter saw (if it fired)
+    /// is used up. Kept, it would answer the next `WouldBlock` at once with a readiness that is
+    /// no longer true, costing one more failed system call per wait.
+    fn forget_waiter(&self, direction: Direction) {
+        let slot = match direction {
+            Direction::Read => &self.read_slot,
+            Direction::Write => &self.write_slot,
+        };
+        if let Some(id) = slot.take() {
+            self.source.remove_waiter(direction, &mut Some(id));
+        }
+    }
+
     fn clear_slots(&self) {
         let mut slot = self.read_slot.take();
         self.source.remove_waiter(Direction::Read, &mut slot);
@@ -133,7 +146,10 @@ impl<T: AsRawFd> Async<T> {
         loop {
             match op(self.get_ref()) {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
-                result => return Poll::Ready(result),
+                result => {
+                    self.forget_waiter(direction);
+                    return Poll::Ready(result);
+                }
             }
             match direction {
                 Direction::Read => ready!(self.poll_readable(cx))?,
@@ -152,7 +168,10 @@ impl<T: AsRawFd> Async<T> {
             let io = self.io.as_mut().expect("the I/O object is present until into_inner");
             match op(io) {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
-                result => return Poll::Ready(result),
+                result => {
+                    self.forget_waiter(direction);
+                    return Poll::Ready(result);
+                }
             }
             match direction {
                 Direction::Read => ready!(self.poll_readable(cx))?,

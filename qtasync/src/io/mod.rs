@@ -1,7 +1,8 @@
 //! Readiness-based I/O on Qt's loop: [`Async`] over any descriptor, and asyncio's
 //! `add_reader`/`add_writer` on [`EventLoop`](crate::EventLoop).
 //!
-//! One OS poller per thread (epoll on Linux, through the `polling` crate) holds every
+//! One OS poller per thread (epoll on Linux through `rustix`, kqueue elsewhere through
+//! `polling`) holds every
 //! registered descriptor; its own descriptor is the only one Qt watches, with one
 //! `QSocketNotifier`. When Qt finds it readable, the ready events are collected without
 //! blocking and only their waiters are woken: a loop iteration costs the same however many idle
@@ -9,6 +10,7 @@
 
 mod async_fd;
 mod loop_methods;
+mod poller;
 mod reactor;
 mod source;
 

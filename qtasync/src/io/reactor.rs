@@ -1,27 +1,34 @@
-//! The reactor: one OS poller (`polling`: epoll on Linux, kqueue on macOS) per thread, whose
+//! The reactor: one OS poller (`poller.rs`: epoll on Linux, kqueue on macOS) per thread, whose
 //! own descriptor is the only one Qt watches. When Qt finds it readable, [`Reactor::turn`]
 //! collects the ready events without blocking and wakes only those waiters, so a turn costs the
 //! same with ten idle sockets or ten thousand, and an idle loop is never woken.
 //!
-//! Interest is one-shot: the poller reports a descriptor once, then forgets it until a waiter
-//! asks again. State is per thread (tasks are `!Send` and polled on their loop's thread).
+//! Interest is level-triggered while someone waits, and stays armed after an event for the
+//! task that was woken, which usually waits again at once (no `epoll_ctl` per wait); it is
+//! dropped when an event finds no one waiting (`Source::settle`). A descriptor with no interest
+//! is held one-shot, so that even a hang-up or error is reported at most once. State is per
+//! thread (tasks are `!Send` and polled on their loop's thread).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::io;
-use std::num::NonZeroUsize;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::rc::{Rc, Weak};
-use std::time::Duration;
+use std::task::Waker;
+use std::time::{Duration, Instant};
 
-use polling::{Event, Events, Poller};
-
+use super::poller::{Events, Poller};
 use super::source::{Direction, DueCallback, Source, SourceHost};
 use crate::driver::io::IoWatch;
 
 /// How many events one turn collects; more stay ready in the poller, whose descriptor then
 /// stays readable, so Qt calls again on its next iteration (its other events get their turn).
 const EVENTS_PER_TURN: usize = 1024;
+
+/// At most this many collections per Qt event, and no new one after [`TURN_TIME`]: Qt's own
+/// events (input, paint, timers) wait for a turn at most about that long plus one dispatch.
+const ROUNDS_PER_TURN: usize = 16;
+const TURN_TIME: Duration = Duration::from_millis(1);
 
 pub(crate) struct Reactor {
     poller: Poller,
@@ -34,8 +41,12 @@ pub(crate) struct Reactor {
     /// The descriptors of `add_reader`/`add_writer`: the reactor owns these sources.
     callback_sources: RefCell<HashMap<RawFd, Rc<Source>>>,
     events: RefCell<Events>,
+    /// The turn's lists of ready sources and of wakers to call, kept for the next turn.
+    scratch: Cell<(ReadyList, Vec<Waker>)>,
     turns: Cell<u64>,
 }
+
+type ReadyList = Vec<(Rc<Source>, bool, bool)>;
 
 thread_local! {
     // Leaked on purpose, one per thread that does I/O: its QSocketNotifier must never be
@@ -67,9 +78,8 @@ pub(crate) fn get() -> io::Result<&'static Reactor> {
                 live_sources: Cell::new(0),
                 live_waiters: Cell::new(0),
                 callback_sources: RefCell::new(HashMap::new()),
-                events: RefCell::new(Events::with_capacity(
-                    NonZeroUsize::new(EVENTS_PER_TURN).expect("non-zero"),
-                )),
+                events: RefCell::new(Events::with_capacity(EVENTS_PER_TURN)),
+                scratch: Cell::new((Vec::new(), Vec::new())),
                 turns: Cell::new(0),
             }));
             REACTOR.with(|cell| cell.set(Some(reactor)));
@@ -113,12 +123,12 @@ impl Reactor {
             sources.push(None);
             sources.len() - 1
         });
-        // SAFETY: `Poller::add` asks that the source be deleted from the poller before it is
-        // closed; `Source`'s owner guarantees that (`Async` deregisters before dropping its I/O
-        // object; `remove_reader` before the caller's close, as documented). Should a caller
-        // close first anyway, epoll merely drops the closed descriptor from its set: the
-        // contract protects the poller's bookkeeping, not memory.
-        let added = unsafe { self.poller.add(fd, Event::none(key)) };
+        // SAFETY: the borrow lives for this one `epoll_ctl` call, which only reads the number.
+        // The source is deleted from the poller before the descriptor closes (`Async`
+        // deregisters before dropping its I/O object; `remove_reader` comes before the caller's
+        // close, as documented); should a caller close first anyway, the kernel drops the
+        // closed descriptor from its set itself: bookkeeping, not memory.
+        let added = self.poller.add(unsafe { BorrowedFd::borrow_raw(fd) }, key);
         if let Err(error) = added {
             self.free_keys.borrow_mut().push(key);
             return Err(error);
@@ -149,38 +159,59 @@ impl Reactor {
         drop(released); // outside the borrow: dropping deregisters
     }
 
-    /// Qt found the poller readable: collect what is ready, without blocking, and wake it.
+    /// Qt found the poller readable: collect what is ready, without blocking, wake it, and run
+    /// the woken tasks at once. What they do often makes more ready (an echo's answer arrives
+    /// within the `send` that wrote it), so the turn collects again, up to [`ROUNDS_PER_TURN`]
+    /// times and [`TURN_TIME`], while it finds something: one Qt event then carries several
+    /// round trips instead of one Qt iteration (a `poll` and GLib's bookkeeping) each.
     fn turn(&self) {
         self.turns.set(self.turns.get() + 1);
-        let ready: Vec<(Rc<Source>, bool, bool)> = {
-            let mut events = self.events.borrow_mut();
-            events.clear();
-            if let Err(error) = self.poller.wait(&mut events, Some(Duration::ZERO)) {
-                if error.kind() != io::ErrorKind::Interrupted {
-                    eprintln!("qtasync: polling for I/O readiness failed: {error}");
+        let started = Instant::now();
+        // Reused between turns (taken, so that a turn nested in a task's Qt loop gets its own).
+        let (mut ready, mut wakers) = self.scratch.take();
+        for _ in 0..ROUNDS_PER_TURN {
+            ready.clear();
+            if !self.collect(&mut ready) || ready.is_empty() {
+                break;
+            }
+            // The woken tasks run in this same Qt event (no wake event posted in between).
+            let dispatched = crate::event_loop::wake_then_dispatch(|| {
+                for (source, readable, writable) in ready.drain(..) {
+                    let fired = source.fire(readable, writable, &mut wakers);
+                    let _ = source.settle(fired.idle);
+                    for waker in wakers.drain(..) {
+                        waker.wake();
+                    }
+                    for due in fired.callbacks {
+                        schedule_callback(&source, due);
+                    }
                 }
-                return;
-            }
-            let sources = self.sources.borrow();
-            events
-                .iter()
-                .filter_map(|event| {
-                    let source = sources.get(event.key)?.as_ref()?.upgrade()?;
-                    Some((source, event.readable, event.writable))
-                })
-                .collect()
-        };
-        for (source, readable, writable) in ready {
-            let fired = source.fire(readable, writable);
-            // Sides that were not ready (or still have callbacks waiting) ask again.
-            let _ = source.update_interest();
-            for waker in fired.wakers {
-                waker.wake();
-            }
-            for due in fired.callbacks {
-                schedule_callback(&source, due);
+            });
+            // Without a dispatch here nothing ran, so nothing new can be ready.
+            if !dispatched || started.elapsed() >= TURN_TIME {
+                break;
             }
         }
+        ready.clear();
+        self.scratch.set((ready, wakers));
+    }
+
+    /// Adds what the poller has ready now (without blocking) to `ready`; false if it failed.
+    fn collect(&self, ready: &mut Vec<(Rc<Source>, bool, bool)>) -> bool {
+        let mut events = self.events.borrow_mut();
+        let sources = self.sources.borrow();
+        let collected = self.poller.collect(&mut events, |event| {
+            let source = sources.get(event.key).and_then(|slot| slot.as_ref()?.upgrade());
+            if let Some(source) = source {
+                ready.push((source, event.readable, event.writable));
+            }
+        });
+        if let Err(error) = &collected {
+            if error.kind() != io::ErrorKind::Interrupted {
+                eprintln!("qtasync: polling for I/O readiness failed: {error}");
+            }
+        }
+        collected.is_ok()
     }
 }
 
@@ -197,13 +228,10 @@ impl SourceHost for Reactor {
         if wanted == source.armed() {
             return Ok(());
         }
-        let mut event = Event::none(source.key);
-        event.readable = wanted.0;
-        event.writable = wanted.1;
         // SAFETY: the borrow lives for this one `epoll_ctl` call, which only reads the number: a
         // descriptor closed behind the owner's back makes it fail with EBADF, nothing worse.
         let fd = unsafe { BorrowedFd::borrow_raw(source.fd) };
-        self.poller.modify(fd, event)?;
+        self.poller.modify(fd, source.key, wanted.0, wanted.1)?;
         source.set_armed(wanted);
         Ok(())
     }

@@ -60,8 +60,9 @@ impl Side {
 /// What became due when the poller reported a source ready.
 #[derive(Default)]
 pub(crate) struct Fired {
-    pub(crate) wakers: Vec<Waker>,
     pub(crate) callbacks: Vec<DueCallback>,
+    /// A ready side had no one to tell (nobody waits on it any more).
+    pub(crate) idle: bool,
 }
 
 /// A callback to queue on its loop.
@@ -80,7 +81,9 @@ pub(crate) struct Source {
     /// This thread's reactor (leaked per thread, hence `'static`).
     host: &'static dyn SourceHost,
     sides: RefCell<[Side; 2]>,
-    /// The interest the poller holds right now (one-shot: cleared by every event).
+    /// The interest the poller holds right now. Level-triggered while a side is armed: it stays
+    /// after an event (see [`settle`](Self::settle)), so a task that reads and waits again
+    /// costs no system call to re-arm.
     armed: Cell<(bool, bool)>,
     next_id: Cell<u64>,
 }
@@ -157,20 +160,23 @@ impl Source {
         }
     }
 
-    /// Drops the waiter in `slot`, if any (a dropped future); the poller's interest follows.
+    /// Drops the waiter in `slot`, if any (a dropped future, or one whose readiness was used
+    /// up). A waiter still pending withdraws its interest at once; one that fired leaves it
+    /// armed, as after any event (see [`settle`](Self::settle)).
     pub(crate) fn remove_waiter(&self, direction: Direction, slot: &mut Option<u64>) {
         let Some(id) = slot.take() else { return };
         let removed = {
             let mut sides = self.sides.borrow_mut();
             let waiters = &mut sides[direction as usize].waiters;
-            let before = waiters.len();
-            waiters.retain(|w| w.id != id);
-            before - waiters.len()
+            let index = waiters.iter().position(|w| w.id == id);
+            index.map(|index| waiters.swap_remove(index))
         };
-        if removed > 0 {
-            self.host.count_waiters(-(removed as isize));
-            // Failing to lower the interest only costs a spurious event later.
-            let _ = self.update_interest();
+        if let Some(waiter) = removed {
+            self.host.count_waiters(-1);
+            if !waiter.fired {
+                // Failing to lower the interest only costs a spurious event later.
+                let _ = self.update_interest();
+            }
         }
     }
 
@@ -210,10 +216,12 @@ impl Source {
         }
     }
 
-    /// The poller reported the source ready (its one-shot interest is now spent): marks the
-    /// waiters of each ready side fired and collects their wakers and due callbacks.
-    pub(crate) fn fire(&self, readable: bool, writable: bool) -> Fired {
-        self.armed.set((false, false));
+    /// The poller reported the source ready: marks the waiters of each ready side fired and
+    /// collects their wakers and due callbacks. The interest stays armed; [`settle`] follows.
+    ///
+    /// [`settle`]: Self::settle
+    /// The wakers go to `wakers` (the reactor's, reused: no allocation per event).
+    pub(crate) fn fire(&self, readable: bool, writable: bool, wakers: &mut Vec<Waker>) -> Fired {
         let mut fired = Fired::default();
         let mut sides = self.sides.borrow_mut();
         for (direction, ready) in [(Direction::Read, readable), (Direction::Write, writable)] {
@@ -221,9 +229,10 @@ impl Source {
                 continue;
             }
             let side = &mut sides[direction as usize];
+            fired.idle |= !side.wants();
             for waiter in side.waiters.iter_mut().filter(|w| !w.fired) {
                 waiter.fired = true;
-                fired.wakers.push(waiter.waker.clone());
+                wakers.push(waiter.waker.clone());
             }
             if let Some(callback) = side.callback.as_mut().filter(|c| !c.scheduled) {
                 callback.scheduled = true;
@@ -236,6 +245,20 @@ impl Source {
             }
         }
         fired
+    }
+
+    /// After an event (`idle`: a ready side had no one to tell): the read interest stays armed
+    /// for the task just woken, which usually reads and waits again at once; it goes when an
+    /// event finds no one waiting, as a level-triggered interest would otherwise report the
+    /// descriptor at every turn. The write interest goes at once when no one wants it: a socket
+    /// stays writable, and writers seldom wait again right after a wait.
+    pub(crate) fn settle(&self, idle: bool) -> io::Result<()> {
+        let (wanted, armed) = (self.wanted(), self.armed.get());
+        if idle || (armed.1 && !wanted.1) {
+            self.update_interest()
+        } else {
+            Ok(())
+        }
     }
 
     /// Brings the poller's interest in line with this source's waiters and callbacks.

@@ -59,6 +59,10 @@ timed fmt cargo fmt --all -- --check
 # dependency a second time (metadata-only builds share nothing with real ones): minutes on CI.
 # The same wrapper for `cargo test` below, so that it finds everything built.
 export RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/clippy-rustc.sh"
+# Line tables (file:line for backtraces and valgrind) rather than full debug info for the
+# workspace's own crates too, as .cargo/config.toml already gives the dependencies: ~15% less
+# compile time for the ~50 test and example binaries. Plain `cargo` keeps full debug info.
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 # The test binaries, listed for valgrind (diagnostics still go to the terminal).
 timed clippy+build-tests bash -c 'set -o pipefail; cargo test --workspace --locked --no-run \
   --message-format=json-render-diagnostics |

@@ -37,10 +37,12 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::arena::TaskId;
 use super::panic::Panic;
+use super::shared::Shared;
 pub use super::task_error::TaskError;
 pub use super::task_ref::{DoneCallbackId, TaskRef};
 use super::task_ref::{Outcome, Step, TaskHeader, TaskHost, TaskMeta};
@@ -173,6 +175,10 @@ impl<F: Future + 'static> TaskHeader for TaskCell<F> {
 
     fn wake(&self) {
         self.waker.wake();
+    }
+
+    fn is_scheduled_by(&self, shared: &Arc<Shared>) -> bool {
+        Arc::ptr_eq(self.waker.shared(), shared)
     }
 
     fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId> {

@@ -11,11 +11,13 @@ use std::fmt;
 use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::Waker;
 
 use super::arena::TaskId;
 use super::done_callbacks::DoneCallbacks;
 use super::panic::Panic;
+use super::shared::Shared;
 use super::task_error::TaskError;
 
 static NEXT_TASK_NUMBER: AtomicU64 = AtomicU64::new(1);
@@ -97,6 +99,9 @@ pub trait TaskHeader {
     /// The task's id if `waker` is the one its polls lend (see `LazyWaker::with_waker`): then
     /// a timer may keep the id rather than a clone of the waker.
     fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId>;
+    /// Whether this task belongs to the scheduler whose cross-thread queue is `shared` (its ids
+    /// mean something only there).
+    fn is_scheduled_by(&self, shared: &Arc<Shared>) -> bool;
 }
 
 impl TaskMeta {

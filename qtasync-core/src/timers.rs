@@ -65,6 +65,22 @@ pub enum Fired {
     Task(TaskId),
 }
 
+/// What a sleep's timer wakes: its task by id (the task's poll lent the waker) or a waker
+/// (owned: cloned before the heap was borrowed).
+pub enum SleepTarget {
+    Task(TaskId),
+    Waker(Waker),
+}
+
+impl SleepTarget {
+    fn into_waker(self) -> Option<Waker> {
+        match self {
+            SleepTarget::Waker(waker) => Some(waker),
+            SleepTarget::Task(_) => None,
+        }
+    }
+}
+
 /// Names a sleep's timer slot (see the module's notes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimerKey {
@@ -120,12 +136,12 @@ impl TimerHeap {
         self.push_fire(when, Fire::Call(callback));
     }
 
-    /// A sleep's timer: wakes `waker` at `when` (or, when `task` is given, queues that task:
-    /// `waker` is the one it lends).
-    pub fn push_wake(&mut self, when: Instant, waker: &Waker, task: Option<TaskId>) -> TimerKey {
-        let fire = match task {
-            Some(id) => Fire::Task(id),
-            None => Fire::Wake(Some(waker.clone())),
+    /// A sleep's timer: at `when`, wakes the waker or queues the task (the task's poll lent the
+    /// waker, so the id is all the timer needs).
+    pub fn push_wake(&mut self, when: Instant, target: SleepTarget) -> TimerKey {
+        let fire = match target {
+            SleepTarget::Task(id) => Fire::Task(id),
+            SleepTarget::Waker(waker) => Fire::Wake(Some(waker)),
         };
         self.push_fire(when, fire)
     }
@@ -157,24 +173,23 @@ impl TimerHeap {
         (live && slot.generation == key.generation).then_some(&mut slot.fire)
     }
 
-    /// Whether the sleep's timer is still waiting; if so, it will wake `waker` (`task`: as in
-    /// `push_wake`). A replaced waker is handed back, to be dropped outside any borrow.
-    pub fn update_wake(
-        &mut self,
-        key: TimerKey,
-        waker: &Waker,
-        task: Option<TaskId>,
-    ) -> (bool, Option<Waker>) {
+    /// Whether the sleep's timer is still waiting; if so, it will wake `target`. A waker left
+    /// over (the replaced one, or `target`'s own when the slot already wakes the same task) is
+    /// handed back, to be dropped outside any borrow. Wakers come in owned, cloned by the caller
+    /// before it borrowed the heap: a waker's `clone` may be anyone's code.
+    pub fn update_wake(&mut self, key: TimerKey, target: SleepTarget) -> (bool, Option<Waker>) {
         let Some(fire) = self.live_slot(key) else {
-            return (false, None);
+            return (false, target.into_waker());
         };
-        match (&*fire, task) {
-            (Fire::Task(current), Some(id)) if *current == id => (true, None),
-            (Fire::Wake(Some(current)), None) if current.will_wake(waker) => (true, None),
-            _ => {
-                let new = match task {
-                    Some(id) => Fire::Task(id),
-                    None => Fire::Wake(Some(waker.clone())),
+        match (&*fire, target) {
+            (Fire::Task(current), SleepTarget::Task(id)) if *current == id => (true, None),
+            (Fire::Wake(Some(current)), SleepTarget::Waker(waker)) if current.will_wake(&waker) => {
+                (true, Some(waker))
+            }
+            (_, target) => {
+                let new = match target {
+                    SleepTarget::Task(id) => Fire::Task(id),
+                    SleepTarget::Waker(waker) => Fire::Wake(Some(waker)),
                 };
                 match std::mem::replace(fire, new) {
                     Fire::Wake(old) => (true, old),

@@ -94,6 +94,11 @@ impl LazyWaker {
         }
     }
 
+    /// The cross-thread queue of the scheduler the task belongs to.
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     pub fn id(&self) -> TaskId {
         self.id
     }

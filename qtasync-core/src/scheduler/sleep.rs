@@ -2,7 +2,7 @@
 //! callback, so a pending sleep costs a heap entry and a slot, and no allocation of its own.
 
 use super::*;
-use crate::timers::TimerKey;
+use crate::timers::{SleepTarget, TimerKey};
 
 impl Scheduler {
     /// A sleep's timer: wakes `waker` at `when`, with no allocation of its own (the heap keeps
@@ -10,16 +10,17 @@ impl Scheduler {
     /// [`cancel_sleep`](Self::cancel_sleep).
     pub fn sleep_until(&self, when: Instant, waker: &Waker) -> Result<TimerKey, LoopClosed> {
         self.check_open()?;
-        let task = self.lent_waker_id(waker);
-        let key = self.timers.borrow_mut().push_wake(when, waker, task);
+        let target = self.sleep_target(waker);
+        let key = self.timers.borrow_mut().push_wake(when, target);
         self.wake_if_idle();
         Ok(key)
     }
 
     /// Whether a sleep's timer has yet to fire; if so it will wake `waker`.
     pub fn sleep_pending(&self, key: TimerKey, waker: &Waker) -> bool {
+        let target = self.sleep_target(waker);
         let (pending, replaced) = match self.timers.try_borrow_mut() {
-            Ok(mut timers) => timers.update_wake(key, waker, self.lent_waker_id(waker)),
+            Ok(mut timers) => timers.update_wake(key, target),
             // Only while the heap is being changed further up the stack (never in practice).
             Err(_) => (true, None),
         };
@@ -34,9 +35,23 @@ impl Scheduler {
         drop(waker);
     }
 
-    /// The polled task's id when `waker` is the one its poll lends: its timer then keeps just
-    /// the id (no waker clone, so no `Arc` for the task's waker either).
-    fn lent_waker_id(&self, waker: &Waker) -> Option<TaskId> {
-        running::with_current_task(|task| task?.header.lent_waker_id(waker))
+    /// What a sleep's timer keeps: the polled task's id when `waker` is the one its poll lends
+    /// and the task is this scheduler's (no waker clone, so no `Arc` for the task's waker
+    /// either); otherwise a clone of `waker`, made here, before the heap is borrowed (a waker's
+    /// `clone` may call back into this loop).
+    fn sleep_target(&self, waker: &Waker) -> SleepTarget {
+        let own_task = running::with_current_task(|task| {
+            let task = task?;
+            if !task.header.is_scheduled_by(&self.shared) {
+                // A sleep first polled on this loop, now awaited by another loop's task on the
+                // same thread: that task's id means nothing here.
+                return None;
+            }
+            task.header.lent_waker_id(waker)
+        });
+        match own_task {
+            Some(id) => SleepTarget::Task(id),
+            None => SleepTarget::Waker(waker.clone()),
+        }
     }
 }

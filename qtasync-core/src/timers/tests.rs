@@ -77,26 +77,26 @@ fn sleeps_keep_a_waker_and_stale_keys_miss_reused_slots() {
     let t0 = Instant::now();
     let (first, first_wakes) = counting_waker();
     let (second, second_wakes) = counting_waker();
-    let a = heap.push_wake(t0 + Duration::from_millis(10), &first, None);
-    let b = heap.push_wake(t0 + Duration::from_millis(20), &first, None);
+    let a = heap.push_wake(t0 + Duration::from_millis(10), SleepTarget::Waker(first.clone()));
+    let b = heap.push_wake(t0 + Duration::from_millis(20), SleepTarget::Waker(first.clone()));
     // Re-polled with another waker: the heap keeps the newest one.
-    assert!(heap.update_wake(a, &second, None).0);
+    assert!(heap.update_wake(a, SleepTarget::Waker(second.clone())).0);
     assert!(heap.cancel_wake(b).is_some());
     assert!(heap.cancel_wake(b).is_none(), "cancelled once");
     assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
     heap.pop_due(t0 + Duration::from_millis(30), run);
     assert_eq!(second_wakes.load(Ordering::SeqCst), 1);
     assert_eq!(first_wakes.load(Ordering::SeqCst), 0, "replaced and cancelled");
-    assert!(!heap.update_wake(a, &first, None).0, "fired");
+    assert!(!heap.update_wake(a, SleepTarget::Waker(first.clone())).0, "fired");
     // The slots are reused: the old keys do not reach the new timers.
-    let c = heap.push_wake(t0, &first, None);
-    let d = heap.push_wake(t0, &first, None);
+    let c = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
+    let d = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
     assert!(heap.cancel_wake(a).is_none() && heap.cancel_wake(b).is_none());
-    assert!(heap.update_wake(c, &first, None).0);
-    assert!(heap.update_wake(d, &first, None).0);
+    assert!(heap.update_wake(c, SleepTarget::Waker(first.clone())).0);
+    assert!(heap.update_wake(d, SleepTarget::Waker(first.clone())).0);
     let (callbacks, wakers) = heap.take_all();
     assert_eq!((callbacks.len(), wakers.len()), (0, 2));
-    assert!(!heap.update_wake(c, &first, None).0, "taken at close");
+    assert!(!heap.update_wake(c, SleepTarget::Waker(first.clone())).0, "taken at close");
 }
 
 #[test]
@@ -104,15 +104,16 @@ fn cancelled_sleeps_are_purged_with_their_slots() {
     let mut heap = TimerHeap::new();
     let t0 = Instant::now();
     let (waker, _) = counting_waker();
-    let keys: Vec<_> =
-        (0..100u64).map(|i| heap.push_wake(t0 + Duration::from_millis(i), &waker, None)).collect();
+    let keys: Vec<_> = (0..100u64)
+        .map(|i| heap.push_wake(t0 + Duration::from_millis(i), SleepTarget::Waker(waker.clone())))
+        .collect();
     for key in &keys[..80] {
         heap.cancel_wake(*key);
     }
-    heap.push_wake(t0, &waker, None);
+    heap.push_wake(t0, SleepTarget::Waker(waker.clone()));
     assert_eq!(heap.len(), 21);
     assert_eq!(heap.free.len(), 80, "the purged entries' slots are free again");
-    assert!(heap.update_wake(keys[99], &waker, None).0);
+    assert!(heap.update_wake(keys[99], SleepTarget::Waker(waker.clone())).0);
 }
 
 #[test]
@@ -124,15 +125,15 @@ fn a_sleep_awaited_by_its_task_keeps_the_id_until_another_waker_polls_it() {
     let mut heap = TimerHeap::new();
     let t0 = Instant::now();
     let (waker, wakes) = counting_waker();
-    let own = heap.push_wake(t0, &waker, Some(id));
-    let moved = heap.push_wake(t0, &waker, Some(id));
+    let own = heap.push_wake(t0, SleepTarget::Task(id));
+    let moved = heap.push_wake(t0, SleepTarget::Task(id));
     // Polled again by someone else's waker (moved into another future): that one is kept.
-    let (pending, replaced) = heap.update_wake(moved, &waker, None);
+    let (pending, replaced) = heap.update_wake(moved, SleepTarget::Waker(waker.clone()));
     assert!(pending && replaced.is_none(), "an id, not a waker, was replaced");
     let mut fired = Vec::new();
     heap.pop_due(t0, |f| fired.push(f));
     assert!(matches!(fired[0], Fired::Task(task) if task == id));
     fired.into_iter().for_each(run);
     assert_eq!(wakes.load(Ordering::SeqCst), 1);
-    assert!(!heap.update_wake(own, &waker, Some(id)).0, "fired");
+    assert!(!heap.update_wake(own, SleepTarget::Task(id)).0, "fired");
 }

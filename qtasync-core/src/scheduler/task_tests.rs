@@ -4,7 +4,7 @@
 use super::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::poll_fn;
-use std::task::Poll;
+use std::task::{Poll, RawWaker, RawWakerVTable};
 
 /// Counts this thread's allocations (other tests' threads do not disturb the count).
 struct Counting;
@@ -289,4 +289,60 @@ fn a_task_that_wakes_itself_during_its_poll_is_queued_again_without_a_waker_allo
     while scheduler.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
     assert!(task.try_result().unwrap().is_ok());
     assert_eq!(allocations() - before, 1, "101 steps, one allocation: the task's");
+}
+
+thread_local! {
+    /// What [`reentrant_waker`]'s `clone` runs.
+    static ON_CLONE: RefCell<Option<Box<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// A waker whose `clone` runs the thread's `ON_CLONE` hook (user code in a waker's vtable).
+fn reentrant_waker() -> Waker {
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+    unsafe fn clone(_: *const ()) -> RawWaker {
+        ON_CLONE.with(|hook| {
+            if let Some(hook) = &*hook.borrow() {
+                hook();
+            }
+        });
+        RawWaker::new(std::ptr::null(), &VTABLE)
+    }
+    unsafe fn noop(_: *const ()) {}
+    // SAFETY: the vtable's functions never read the (null) data pointer.
+    unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+}
+
+/// A waker that does nothing (the crate's MSRV predates `Waker::noop`).
+fn inert_waker() -> Waker {
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+    unsafe fn clone(_: *const ()) -> RawWaker {
+        RawWaker::new(std::ptr::null(), &VTABLE)
+    }
+    unsafe fn noop(_: *const ()) {}
+    // SAFETY: the vtable's functions never read the (null) data pointer.
+    unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+}
+
+#[test]
+fn a_wakers_clone_may_call_back_into_the_timer_heap() {
+    let (scheduler, _running) = running_scheduler();
+    let weak = scheduler.weak();
+    let nested = Rc::new(Cell::new(0));
+    let seen = nested.clone();
+    ON_CLONE.with(|hook| {
+        *hook.borrow_mut() = Some(Box::new(move || {
+            // The clone registers a timer of its own: the heap must not be borrowed around it.
+            let scheduler = weak.upgrade().unwrap();
+            let far = Instant::now() + Duration::from_secs(3600);
+            scheduler.sleep_until(far, &inert_waker()).unwrap();
+            seen.set(seen.get() + 1);
+        }))
+    });
+    let waker = reentrant_waker();
+    let key = scheduler.sleep_until(Instant::now() + Duration::from_secs(3600), &waker).unwrap();
+    assert!(scheduler.sleep_pending(key, &waker));
+    assert!(scheduler.sleep_pending(key, &reentrant_waker()));
+    ON_CLONE.with(|hook| *hook.borrow_mut() = None);
+    assert!(nested.get() >= 2, "the clones ran: {}", nested.get());
+    scheduler.close();
 }

@@ -346,3 +346,57 @@ fn a_wakers_clone_may_call_back_into_the_timer_heap() {
     assert!(nested.get() >= 2, "the clones ran: {}", nested.get());
     scheduler.close();
 }
+
+#[test]
+fn a_sleep_awaited_by_another_loops_task_wakes_that_task_not_one_of_its_own() {
+    let first = Scheduler::new();
+    let second = Scheduler::new();
+    // A task of the first loop that must not be woken: it has the id a mix-up would use.
+    let running = first.enter().unwrap();
+    let decoy_polls = Rc::new(Cell::new(0));
+    let polls = decoy_polls.clone();
+    let _decoy = first
+        .create_task(
+            poll_fn(move |_| {
+                polls.set(polls.get() + 1);
+                Poll::<()>::Pending
+            }),
+            Location::caller(),
+        )
+        .unwrap();
+    while first.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
+    drop(running);
+    // A sleep of the first loop, due at once, awaited by a task of the second.
+    let key = first.sleep_until(Instant::now(), &inert_waker()).unwrap();
+    let running = second.enter().unwrap();
+    let sleeper_polls = Rc::new(Cell::new(0));
+    let polls = sleeper_polls.clone();
+    let weak = first.weak();
+    let sleeper = second
+        .create_task(
+            poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                match weak.upgrade().unwrap().sleep_pending(key, cx.waker()) {
+                    true => Poll::Pending,
+                    false => Poll::Ready(()),
+                }
+            }),
+            Location::caller(),
+        )
+        .unwrap();
+    while second.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
+    drop(running);
+    assert_eq!(sleeper_polls.get(), 1);
+    // The first loop fires the sleep: it wakes the second loop's task through its waker.
+    let running = first.enter().unwrap();
+    while first.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
+    drop(running);
+    assert_eq!(decoy_polls.get(), 1, "the first loop's own task was woken");
+    let running = second.enter().unwrap();
+    while second.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
+    drop(running);
+    assert_eq!(sleeper_polls.get(), 2, "the sleeping task was woken once");
+    assert!(sleeper.done());
+    first.close();
+    second.close();
+}

@@ -26,21 +26,31 @@ impl Scheduler {
         location: &'static Location<'static>,
         f: impl FnOnce(),
     ) {
-        let started = self.slow_callback.get().map(|limit| (limit, Instant::now()));
+        let started = self.slow_step_clock();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
             self.report(ExceptionContext::panic(what, payload).with_location(location));
         }
-        if let Some((limit, started)) = started {
-            let took = started.elapsed();
-            if took >= limit {
-                self.report(
-                    ExceptionContext::new(format!(
-                        "Executing callback took {:.3} seconds",
-                        took.as_secs_f64()
-                    ))
-                    .with_location(location),
-                );
-            }
+        self.report_if_slow(started, "callback", |context| context.with_location(location));
+    }
+
+    /// When debug mode's slow-callback limit is set: the limit and the step's start.
+    fn slow_step_clock(&self) -> Option<(Duration, Instant)> {
+        self.slow_callback.get().map(|limit| (limit, Instant::now()))
+    }
+
+    /// Reports a step (`what`: "callback", "a step of a task") that took the limit or longer,
+    /// as asyncio's debug mode does; `attach` adds where it came from.
+    fn report_if_slow(
+        &self,
+        started: Option<(Duration, Instant)>,
+        what: &str,
+        attach: impl FnOnce(ExceptionContext) -> ExceptionContext,
+    ) {
+        let Some((limit, started)) = started else { return };
+        let took = started.elapsed();
+        if took >= limit {
+            let message = format!("Executing {what} took {:.3} seconds", took.as_secs_f64());
+            self.report(attach(ExceptionContext::new(message)));
         }
     }
 
@@ -63,21 +73,12 @@ impl Scheduler {
         }
         let task_ref = TaskRef { header };
         let previous = running::replace_current_task(Some(task_ref.clone()));
-        let started = self.slow_callback.get().map(|limit| (limit, Instant::now()));
+        let started = self.slow_step_clock();
         let polled = catch_unwind(AssertUnwindSafe(|| task_ref.header.poll_step()));
         running::replace_current_task(previous);
-        if let Some((limit, started)) = started {
-            let took = started.elapsed();
-            if took >= limit {
-                self.report(
-                    ExceptionContext::new(format!(
-                        "Executing a step of a task took {:.3} seconds",
-                        took.as_secs_f64()
-                    ))
-                    .with_task(task_ref.clone()),
-                );
-            }
-        }
+        self.report_if_slow(started, "a step of a task", |context| {
+            context.with_task(task_ref.clone())
+        });
         match polled {
             Ok(step @ (Step::Pending | Step::Woken)) => {
                 let mut again = step == Step::Woken;

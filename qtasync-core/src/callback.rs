@@ -1,6 +1,7 @@
-//! Scheduled callbacks and their handles (asyncio's `Handle` and `TimerHandle`). A callback is
-//! stored once, in one allocation shared by the queue and the handle; cancelling drops it at once,
-//! so a cancelled callback never runs and frees what it captured.
+//! Timer callbacks and their handles (asyncio's `TimerHandle`). A `call_later` callback is stored
+//! once, in one allocation shared by the timer heap and the handle; cancelling drops it at once,
+//! so a cancelled callback never runs and frees what it captured. (`call_soon`'s callbacks live
+//! in the ready queue itself: see `scheduler/ready.rs`.)
 
 use std::cell::Cell;
 use std::fmt;
@@ -71,43 +72,10 @@ pub fn new_callback<F: FnOnce() + 'static>(
     })
 }
 
-/// A callback scheduled with `call_soon` (asyncio's `Handle`).
-#[derive(Clone)]
-pub struct Handle {
-    pub callback: Rc<dyn Callback>,
-}
-
-impl Handle {
-    /// Cancels the callback: it will not run, and what it captured is dropped now. Cancelling a
-    /// callback that already ran, or twice, does nothing.
-    pub fn cancel(&self) {
-        self.callback.cancel();
-    }
-
-    /// Whether [`cancel`](Self::cancel) was called.
-    pub fn cancelled(&self) -> bool {
-        self.callback.cancelled()
-    }
-
-    /// Where the callback was scheduled.
-    pub fn location(&self) -> &'static Location<'static> {
-        self.callback.location()
-    }
-}
-
-impl fmt::Debug for Handle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle")
-            .field("cancelled", &self.cancelled())
-            .field("location", &format_args!("{}", self.location()))
-            .finish()
-    }
-}
-
 /// A callback scheduled with `call_later` or `call_at` (asyncio's `TimerHandle`).
 #[derive(Clone)]
 pub struct TimerHandle {
-    pub handle: Handle,
+    pub callback: Rc<dyn Callback>,
     pub when: Instant,
     /// Counts cancelled entries still in the heap, so the heap can drop them in bulk.
     pub heap_cancelled: Rc<Cell<usize>>,
@@ -116,7 +84,7 @@ pub struct TimerHandle {
 impl TimerHandle {
     /// Cancels the callback; a cancelled timer costs nothing when its deadline comes.
     pub fn cancel(&self) {
-        let callback = &self.handle.callback;
+        let callback = &self.callback;
         if !callback.cancelled() && callback.in_heap() {
             self.heap_cancelled.set(self.heap_cancelled.get() + 1);
         }
@@ -125,7 +93,7 @@ impl TimerHandle {
 
     /// Whether [`cancel`](Self::cancel) was called.
     pub fn cancelled(&self) -> bool {
-        self.handle.cancelled()
+        self.callback.cancelled()
     }
 
     /// The deadline, on the loop's monotonic clock (qtasync's `EventLoop::time`).
@@ -135,7 +103,7 @@ impl TimerHandle {
 
     /// Where the callback was scheduled.
     pub fn location(&self) -> &'static Location<'static> {
-        self.handle.location()
+        self.callback.location()
     }
 }
 

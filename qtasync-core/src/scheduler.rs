@@ -4,7 +4,6 @@
 //! `next_deadline`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
@@ -15,12 +14,17 @@ use std::time::{Duration, Instant};
 
 mod close;
 mod dispatch;
+mod handle;
 mod leftovers;
+mod ready;
 mod sleep;
 mod step;
 
+pub use handle::Handle;
+use ready::{Ready, ReadyQueue};
+
 use super::arena::{Arena, TaskId};
-use super::callback::{new_callback, Callback, Handle, TimerHandle};
+use super::callback::{new_callback, Callback, TimerHandle};
 use super::clock::Clock;
 use super::exception::{default_exception_handler, ExceptionContext, Panic};
 use super::running::{self, RunningLoop};
@@ -70,14 +74,6 @@ pub enum Dispatched {
     Stopped,
 }
 
-enum Ready {
-    Call(Rc<dyn Callback>),
-    Send(Box<dyn FnOnce() + Send>),
-    Task(TaskId),
-    /// A sleep's timer came due: wake its task.
-    Wake(Waker),
-}
-
 /// A live task: the scheduler's reference to its one allocation (future included).
 struct TaskSlot {
     header: Rc<dyn TaskHeader>,
@@ -90,7 +86,7 @@ pub type Reporter = Rc<dyn Fn(&ExceptionContext)>;
 pub struct Scheduler {
     pub shared: Arc<Shared>,
     this: Weak<Scheduler>,
-    ready: RefCell<VecDeque<Ready>>,
+    ready: RefCell<ReadyQueue>,
     timers: RefCell<TimerHeap>,
     tasks: RefCell<Arena<TaskSlot>>,
     /// How many slots have `rewake` set (at most: a finished task may leave its mark counted).
@@ -127,7 +123,7 @@ impl Scheduler {
         Rc::new_cyclic(|this| Scheduler {
             shared: Arc::new(Shared::new(thread_token::current())),
             this: this.clone(),
-            ready: RefCell::new(VecDeque::new()),
+            ready: RefCell::new(ReadyQueue::default()),
             timers: RefCell::new(TimerHeap::new()),
             tasks: RefCell::new(Arena::new()),
             rewakes: Cell::new(0),
@@ -179,10 +175,20 @@ impl Scheduler {
         location: &'static Location<'static>,
     ) -> Result<Handle, LoopClosed> {
         self.check_open()?;
-        let callback = new_callback(callback, location);
-        self.ready.borrow_mut().push_back(Ready::Call(callback.clone()));
+        let seq = self.push_soon(Box::new(callback), Some(location));
+        Ok(Handle::new(self.this.clone(), seq, location))
+    }
+
+    /// Queues a callback with no handle (the scheduler's own `call_soon`s, and
+    /// `call_soon_threadsafe` on the loop's thread); its sequence number.
+    fn push_soon(
+        &self,
+        callback: Box<dyn FnOnce()>,
+        location: Option<&'static Location<'static>>,
+    ) -> u64 {
+        let seq = self.ready.borrow_mut().push(Ready::Soon(Some(callback), location));
         self.wake_if_idle();
-        Ok(Handle { callback })
+        seq
     }
 
     pub fn call_at<F: FnOnce() + 'static>(
@@ -207,7 +213,7 @@ impl Scheduler {
             timers.cancelled_counter()
         };
         self.wake_if_idle();
-        Ok(TimerHandle { handle: Handle { callback }, when, heap_cancelled })
+        Ok(TimerHandle { callback, when, heap_cancelled })
     }
 
     /// `call_soon_threadsafe`: from the loop's thread it joins the ready queue in FIFO order
@@ -218,8 +224,7 @@ impl Scheduler {
     ) -> Result<(), LoopClosed> {
         self.check_open()?;
         if self.is_owner_thread() {
-            self.ready.borrow_mut().push_back(Ready::Send(callback));
-            self.wake_if_idle();
+            self.push_soon(callback, None);
             Ok(())
         } else {
             self.shared.push(Remote::Call(callback)).map_err(|_| LoopClosed)
@@ -252,7 +257,7 @@ impl Scheduler {
             let (task, header) = new_task(future, self.this.clone(), waker, location);
             (task, tasks.insert(TaskSlot { header, rewake: false }))
         };
-        self.ready.borrow_mut().push_back(Ready::Task(id));
+        self.ready.borrow_mut().push(Ready::Task(id));
         self.wake_if_idle();
         Ok(task)
     }
@@ -278,7 +283,7 @@ impl Scheduler {
             Ok(future) => {
                 cell.set_future(future);
                 if !self.closed.get() {
-                    self.ready.borrow_mut().push_back(Ready::Task(id));
+                    self.ready.borrow_mut().push(Ready::Task(id));
                     self.wake_if_idle();
                 }
             }
@@ -353,7 +358,7 @@ impl RunningLoop for Scheduler {
     }
 
     fn push_ready_task(&self, id: TaskId) {
-        self.ready.borrow_mut().push_back(Ready::Task(id));
+        self.ready.borrow_mut().push(Ready::Task(id));
         self.wake_if_idle();
     }
 
@@ -366,7 +371,9 @@ impl RunningLoop for Scheduler {
 impl TaskHost for Scheduler {
     fn schedule(&self, callback: Box<dyn FnOnce()>, location: &'static Location<'static>) {
         // Refused only once the loop is closed; asyncio drops done callbacks then too.
-        let _ = self.call_soon(callback, location);
+        if self.check_open().is_ok() {
+            self.push_soon(callback, Some(location));
+        }
     }
 
     fn report_error(

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::asyncgen::{AsyncGenRegistry, TrackedStream};
-use crate::core::callback::{Handle, TimerHandle};
+use crate::core::callback::TimerHandle;
 use crate::core::exception::{default_exception_handler, ExceptionContext, Panic};
 use crate::core::loop_future::LoopFuture;
+use crate::core::scheduler::Handle;
 use crate::core::scheduler::{Budget, Dispatched, EnterError, LoopClosed, Scheduler};
 use crate::core::shared::{Remote, Shared};
 use crate::core::task::{Task, TaskError, TaskRef};

@@ -93,9 +93,10 @@ pub mod tokio;
 pub mod worker;
 
 pub use crate::asyncgen::TrackedStream;
-pub use crate::core::callback::{Handle, TimerHandle};
+pub use crate::core::callback::TimerHandle;
 pub use crate::core::exception::{default_exception_handler, Exception, ExceptionContext, Panic};
 pub use crate::core::loop_future::{FutureCallbackId, FutureError, InvalidStateError, LoopFuture};
+pub use crate::core::scheduler::Handle;
 pub use crate::core::scheduler::LoopClosed;
 pub use crate::core::task::{DoneCallbackId, Task, TaskError, TaskRef};
 pub use crate::error::{ExecutorError, LoopError, NoRunningLoop, RunError};

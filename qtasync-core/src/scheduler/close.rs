@@ -13,7 +13,7 @@ impl Scheduler {
             return 0;
         }
         let remote = self.shared.close();
-        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        let ready = self.ready.borrow_mut().take_all();
         let (timers, sleepers) = self.timers.borrow_mut().take_all();
         let tasks = self.tasks.borrow_mut().take_all();
         self.iteration_left.set(None);

@@ -45,9 +45,9 @@ impl Scheduler {
             self.shared.drain(|item| {
                 let ready = match item {
                     Remote::Wake(id) => Ready::Task(id),
-                    Remote::Call(callback) => Ready::Send(callback),
+                    Remote::Call(callback) => Ready::Soon(Some(callback), None),
                 };
-                self.ready.borrow_mut().push_back(ready);
+                self.ready.borrow_mut().push(ready);
             });
         }
         let mut timers = self.timers.borrow_mut();
@@ -57,11 +57,11 @@ impl Scheduler {
         let now = self.clock.now();
         let mut ready = self.ready.borrow_mut();
         timers.pop_due(now, |fired| {
-            ready.push_back(match fired {
-                Fired::Call(callback) => Ready::Call(callback),
+            ready.push(match fired {
+                Fired::Call(callback) => Ready::Timer(callback),
                 Fired::Wake(waker) => Ready::Wake(waker),
                 Fired::Task(id) => Ready::Task(id),
-            })
+            });
         });
     }
 
@@ -93,6 +93,7 @@ impl Scheduler {
                         self.stopping.set(false);
                         return Dispatched::Stopped;
                     }
+                    self.ready.borrow_mut().release_burst_memory();
                     self.collect_incoming(std::mem::take(&mut first));
                     let mut ready = self.ready.borrow().len();
                     if ready == 0 && !self.stopping.get() && self.jump_to_next_timer() {
@@ -100,7 +101,6 @@ impl Scheduler {
                         ready = self.ready.borrow().len();
                     }
                     if ready == 0 {
-                        self.release_burst_memory();
                         return if self.iteration_ended_stopping(outermost) {
                             Dispatched::Stopped
                         } else {
@@ -123,7 +123,7 @@ impl Scheduler {
                     {
                         return Dispatched::MoreWork;
                     }
-                    let item = self.ready.borrow_mut().pop_front();
+                    let item = self.ready.borrow_mut().pop();
                     match item {
                         Some(item) => {
                             self.iteration_left.set(Some(left - 1));
@@ -167,16 +167,6 @@ impl Scheduler {
     pub(super) fn run_contained(&self, item: Ready) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.run(item))) {
             self.report(ExceptionContext::panic("Panic while running a loop item", payload));
-        }
-    }
-
-    /// After a burst (a million callbacks queued at once), give the ready queue's memory back
-    /// instead of keeping it for the rest of the program.
-    pub(super) fn release_burst_memory(&self) {
-        const KEEP: usize = 4096;
-        let mut ready = self.ready.borrow_mut();
-        if ready.capacity() > 16 * KEEP {
-            ready.shrink_to(KEEP);
         }
     }
 }

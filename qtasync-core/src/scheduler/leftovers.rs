@@ -18,11 +18,16 @@ impl Scheduler {
         }
         for item in self.ready.borrow().iter() {
             match item {
-                Ready::Call(callback) if !callback.cancelled() => {
+                Ready::Soon(Some(_), Some(location)) => {
+                    left.push(format!("callback scheduled at {location}"));
+                }
+                Ready::Soon(Some(_), None) => {
+                    left.push("a call_soon_threadsafe callback".to_owned())
+                }
+                Ready::Timer(callback) if !callback.cancelled() => {
                     left.push(format!("callback scheduled at {}", callback.location()));
                 }
-                Ready::Send(_) => left.push("a call_soon_threadsafe callback".to_owned()),
-                Ready::Call(_) | Ready::Task(_) | Ready::Wake(_) => {}
+                Ready::Soon(None, _) | Ready::Timer(_) | Ready::Task(_) | Ready::Wake(_) => {}
             }
         }
         for callback in self.timers.borrow().live() {

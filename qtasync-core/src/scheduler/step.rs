@@ -6,12 +6,14 @@ use super::*;
 impl Scheduler {
     pub(super) fn run(&self, item: Ready) {
         match item {
-            Ready::Call(callback) => {
+            Ready::Soon(Some(callback), location) => {
+                let location = location.unwrap_or(Location::caller());
+                self.run_guarded("Exception in callback", location, callback);
+            }
+            Ready::Soon(None, _) => {} // cancelled
+            Ready::Timer(callback) => {
                 let location = callback.location();
                 self.run_guarded("Exception in callback", location, || callback.run());
-            }
-            Ready::Send(callback) => {
-                self.run_guarded("Exception in callback", Location::caller(), callback);
             }
             Ready::Task(id) => self.run_task(id),
             Ready::Wake(waker) => {
@@ -92,7 +94,7 @@ impl Scheduler {
                     }
                 }
                 if again {
-                    self.ready.borrow_mut().push_back(Ready::Task(id));
+                    self.ready.borrow_mut().push(Ready::Task(id));
                 }
             }
             Ok(Step::Busy) => self.mark_rewake(id),

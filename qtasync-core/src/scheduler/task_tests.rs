@@ -37,7 +37,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-fn allocations() -> usize {
+pub(super) fn allocations() -> usize {
     ALLOCATIONS.with(Cell::get)
 }
 

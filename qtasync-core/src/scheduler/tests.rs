@@ -171,3 +171,93 @@ fn a_panicking_task_is_caught_and_its_slot_freed() {
     }
     assert_eq!(reports.get(), 0, "the handle took it, nothing to report");
 }
+
+#[test]
+fn call_soon_of_a_closure_that_captures_nothing_allocates_nothing() {
+    thread_local! {
+        static RAN: Cell<usize> = const { Cell::new(0) };
+    }
+    fn tick() {
+        RAN.with(|ran| ran.set(ran.get() + 1));
+    }
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    // The ready queue grows once and is then reused.
+    for _ in 0..200 {
+        scheduler.call_soon(tick, Location::caller()).unwrap();
+    }
+    scheduler.dispatch(Budget::DEFAULT);
+    let before = super::task_tests::allocations();
+    for _ in 0..100 {
+        let handle = scheduler.call_soon(tick, Location::caller()).unwrap();
+        drop(handle);
+    }
+    scheduler.dispatch(Budget::DEFAULT);
+    assert_eq!(super::task_tests::allocations() - before, 0);
+    assert_eq!(RAN.with(Cell::get), 300);
+}
+
+#[test]
+fn a_cancelled_handle_drops_its_callback_at_once_wherever_its_entry_has_moved() {
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let (log, push) = log();
+    let captured = Rc::new(());
+    let kept = captured.clone();
+    let _first = scheduler.call_soon(push(1), Location::caller()).unwrap();
+    let second = scheduler.call_soon(push(2), Location::caller()).unwrap();
+    let third = scheduler
+        .call_soon(
+            move || {
+                drop(kept);
+                unreachable!("cancelled")
+            },
+            Location::caller(),
+        )
+        .unwrap();
+    let _fourth = scheduler.call_soon(push(4), Location::caller()).unwrap();
+    // One item runs: the entries move up the queue.
+    let one = Budget { max_items: 1, max_time: Duration::from_secs(1) };
+    assert_eq!(scheduler.dispatch(one), Dispatched::MoreWork);
+    assert_eq!(Rc::strong_count(&captured), 2);
+    third.cancel();
+    assert!(third.cancelled());
+    assert_eq!(Rc::strong_count(&captured), 1, "what it captured is dropped on cancel");
+    assert_eq!(scheduler.dispatch(Budget::DEFAULT), Dispatched::Idle);
+    assert_eq!(*log.borrow(), vec![1, 2, 4]);
+    // After it ran, cancelling changes nothing but what `cancelled` says (as asyncio's).
+    second.cancel();
+    assert!(second.cancelled());
+    assert_eq!(*log.borrow(), vec![1, 2, 4]);
+    // A handle whose entry was taken by `close`, or whose loop is gone, cancels quietly.
+    let late = scheduler.call_soon(push(5), Location::caller()).unwrap();
+    assert_eq!(scheduler.leftovers().len(), 1);
+    scheduler.close();
+    late.cancel();
+    assert!(late.cancelled());
+    drop(_running);
+    drop(scheduler);
+    let orphan_log = log.borrow().clone();
+    assert_eq!(orphan_log, vec![1, 2, 4]);
+}
+
+#[test]
+fn cancelled_callbacks_are_not_leftovers_and_threadsafe_ones_keep_fifo_order() {
+    let (scheduler, _) = scheduler();
+    let _running = scheduler.enter().unwrap();
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let push = |i: u32| {
+        let log = log.clone();
+        move || log.lock().unwrap().push(i)
+    };
+    let cancelled = scheduler.call_soon(push(0), Location::caller()).unwrap();
+    cancelled.cancel();
+    scheduler.call_soon(push(1), Location::caller()).unwrap();
+    scheduler.call_soon_threadsafe(Box::new(push(2))).unwrap();
+    scheduler.call_soon(push(3), Location::caller()).unwrap();
+    let left = scheduler.leftovers();
+    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(left[1].contains("call_soon_threadsafe"), "{left:?}");
+    scheduler.dispatch(Budget::DEFAULT);
+    assert_eq!(*log.lock().unwrap(), vec![1, 2, 3]);
+}

@@ -36,13 +36,13 @@ use crate::core::timers::TimerKey;
 pub fn sleep(duration: Duration) -> Sleep {
     match crate::core::scheduler::running() {
         Some(scheduler) => sleep_until(after(scheduler.clock().now(), duration)),
-        None => Sleep { deadline: Deadline::After(duration), timer: None },
+        None => Sleep { state: State::After(duration) },
     }
 }
 
 /// Waits until `deadline` on the loop's clock ([`now`], `EventLoop::time`); never earlier.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline: Deadline::At(deadline), timer: None }
+    Sleep { state: State::At(deadline) }
 }
 
 /// `now + duration`, or about 30 years from `now` when that overflows (later than any realistic
@@ -51,29 +51,35 @@ pub(crate) fn after(now: Instant, duration: Duration) -> Instant {
     now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
-#[derive(Clone, Copy)]
-enum Deadline {
+/// One enum rather than a deadline beside an optional registration: a `Sleep` is 32 bytes, not
+/// 40, and a task's future often holds it twice (the value it captured and the one it awaits).
+enum State {
+    /// Not polled yet.
     At(Instant),
-    /// Made outside a running loop: counts from the first poll.
+    /// Made outside a running loop, not polled yet: counts from the first poll.
     After(Duration),
+    /// Polled: the timer's slot in the loop's heap, which keeps the task's waker (no
+    /// allocation of the sleep's own), and the loop.
+    Registered { deadline: Instant, key: TimerKey, scheduler: Weak<Scheduler> },
 }
 
 /// The future of [`sleep`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    deadline: Deadline,
-    /// Once polled: the timer's slot in the loop's heap, which keeps the task's waker (no
-    /// allocation of the sleep's own), and the loop.
-    timer: Option<(TimerKey, Weak<Scheduler>)>,
+    state: State,
 }
+
+// The size the comment on `State` promises (the tag sits in the `Instant`'s niche).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Sleep>() == 32);
 
 impl Sleep {
     /// When the sleep ends, on the loop's clock. For a sleep made outside a running loop and
     /// not yet polled: as if it started now.
     pub fn deadline(&self) -> Instant {
-        match self.deadline {
-            Deadline::At(deadline) => deadline,
-            Deadline::After(duration) => after(now(), duration),
+        match self.state {
+            State::At(deadline) | State::Registered { deadline, .. } => deadline,
+            State::After(duration) => after(now(), duration),
         }
     }
 }
@@ -82,7 +88,7 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some((key, scheduler)) = &self.timer {
+        if let State::Registered { key, scheduler, .. } = &self.state {
             // A gone loop (or a fired timer) ends the sleep.
             return match scheduler.upgrade() {
                 Some(scheduler) if scheduler.sleep_pending(*key, cx.waker()) => Poll::Pending,
@@ -91,14 +97,14 @@ impl Future for Sleep {
         }
         let scheduler = crate::core::scheduler::running()
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
-        let deadline = match self.deadline {
-            Deadline::At(deadline) => deadline,
-            Deadline::After(duration) => after(scheduler.clock().now(), duration),
+        let deadline = match self.state {
+            State::After(duration) => after(scheduler.clock().now(), duration),
+            State::At(deadline) | State::Registered { deadline, .. } => deadline,
         };
-        self.deadline = Deadline::At(deadline);
+        self.state = State::At(deadline);
         match scheduler.sleep_until(deadline, cx.waker()) {
             Ok(key) => {
-                self.timer = Some((key, scheduler.weak()));
+                self.state = State::Registered { deadline, key, scheduler: scheduler.weak() };
                 Poll::Pending
             }
             // A closing loop drops its tasks anyway; finishing is the least surprising answer.
@@ -109,7 +115,7 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some((key, scheduler)) = &self.timer {
+        if let State::Registered { key, scheduler, .. } = &self.state {
             if let Some(scheduler) = scheduler.upgrade() {
                 scheduler.cancel_sleep(*key);
             }

@@ -68,7 +68,12 @@ enum Stage<F: Future> {
 }
 
 impl<F: Future + 'static> TaskCell<F> {
-    fn complete(&self, result: Result<F::Output, TaskError>) {
+    /// A reference to this task (for done callbacks and reports, which name it).
+    fn task_ref(self: &Rc<Self>) -> TaskRef {
+        TaskRef { header: self.clone() }
+    }
+
+    fn complete(self: &Rc<Self>, result: Result<F::Output, TaskError>) {
         if self.meta.outcome.get() != Outcome::Running {
             return;
         }
@@ -86,7 +91,8 @@ impl<F: Future + 'static> TaskCell<F> {
             // panicking `Drop` is reported like any other task error instead of unwinding out of
             // whatever drops the task's last reference.
             if let Ok(output) = result {
-                self.meta.guarded("Panic while dropping a detached task's output", || drop(output));
+                let what = "Panic while dropping a detached task's output";
+                self.meta.guarded(&self.task_ref(), what, || drop(output));
             }
         } else if let Ok(mut stage) = self.stage.try_borrow_mut() {
             // (Borrowed only while the future is polled or dropped further up the stack: a loop
@@ -98,15 +104,16 @@ impl<F: Future + 'static> TaskCell<F> {
         if let Some(waker) = join_waker {
             waker.wake();
         }
-        self.meta.schedule_done_callbacks();
+        let task = self.task_ref();
+        self.meta.schedule_done_callbacks(&task);
         if let Some(message) = unretrieved_panic {
-            self.meta.report_never_retrieved(message);
+            self.meta.report_never_retrieved(&task, message);
         }
     }
 
     /// Gives a deferred task (see [`new_deferred_task`]) its future; dropped at once if the
     /// task already finished (failed before it got one).
-    pub fn set_future(&self, future: F) {
+    pub fn set_future(self: &Rc<Self>, future: F) {
         if self.meta.outcome.get() == Outcome::Running {
             if let Ok(mut stage) = self.stage.try_borrow_mut() {
                 if matches!(*stage, Stage::Empty) {
@@ -115,7 +122,8 @@ impl<F: Future + 'static> TaskCell<F> {
                 }
             }
         }
-        self.meta.guarded("Panic while dropping a task's future", || drop(future));
+        self.meta
+            .guarded(&self.task_ref(), "Panic while dropping a task's future", || drop(future));
     }
 }
 
@@ -132,11 +140,11 @@ impl<F: Future + 'static> TaskHeader for TaskCell<F> {
         self.meta.outcome.get() == Outcome::Cancelled
     }
 
-    fn fail(&self, error: TaskError) {
+    fn fail(self: Rc<Self>, error: TaskError) {
         self.complete(Err(error));
     }
 
-    fn poll_step(&self) -> Step {
+    fn poll_step(self: Rc<Self>) -> Step {
         let Ok(mut stage) = self.stage.try_borrow_mut() else {
             return Step::Busy;
         };
@@ -157,7 +165,8 @@ impl<F: Future + 'static> TaskHeader for TaskCell<F> {
         let dropped = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Empty));
         drop(stage);
         if let Err(payload) = dropped {
-            self.meta.report_panic("Panic while dropping a task's future", Panic::new(payload));
+            let what = "Panic while dropping a task's future";
+            self.meta.report_panic(&self.task_ref(), what, Panic::new(payload));
         }
         self.complete(Ok(output));
         Step::Ready
@@ -297,7 +306,8 @@ impl<T> Drop for Task<T> {
             return;
         };
         if let Err(TaskError::Panicked(panic)) = &result {
-            self.cell.meta().report_never_retrieved(panic.to_string());
+            let task = TaskRef { header: self.cell.clone().header() };
+            self.cell.meta().report_never_retrieved(&task, panic.to_string());
         }
         drop(result);
     }
@@ -368,13 +378,10 @@ fn new_cell<F: Future + 'static>(
     waker: LazyWaker,
     location: &'static Location<'static>,
 ) -> Rc<TaskCell<F>> {
-    Rc::new_cyclic(|this: &Weak<TaskCell<F>>| {
-        let this: Weak<dyn TaskHeader> = this.clone();
-        TaskCell {
-            meta: TaskMeta::new(host, this, location),
-            waker,
-            stage: RefCell::new(stage),
-            join_waker: Cell::new(None),
-        }
+    Rc::new(TaskCell {
+        meta: TaskMeta::new(host, location),
+        waker,
+        stage: RefCell::new(stage),
+        join_waker: Cell::new(None),
     })
 }

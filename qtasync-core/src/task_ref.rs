@@ -53,7 +53,6 @@ pub struct TaskMeta {
     /// What most tasks never use, allocated on first use: a task that only runs costs less.
     rare: OnceCell<Box<RefCell<Rare>>>,
     host: Weak<dyn TaskHost>,
-    this: Weak<dyn TaskHeader>,
     /// Where the task was created.
     location: &'static Location<'static>,
 }
@@ -86,11 +85,13 @@ pub trait TaskHeader {
     fn done(&self) -> bool;
     /// Done by cancellation.
     fn cancelled(&self) -> bool;
-    /// Completes the task with an error (cancellation, panic, loop closed).
-    fn fail(&self, error: TaskError);
+    /// Completes the task with an error (cancellation, panic, loop closed). (Methods that may
+    /// complete the task take the `Rc`: done callbacks and reports name the task, and the task
+    /// keeps no pointer to itself.)
+    fn fail(self: Rc<Self>, error: TaskError);
     /// Polls the future once with the task's own waker. A panic of the future's propagates
     /// (the scheduler catches it, then drops the future and fails the task).
-    fn poll_step(&self) -> Step;
+    fn poll_step(self: Rc<Self>) -> Step;
     /// Drops the future in place, here (a panic of its `Drop` propagates to the caller's
     /// guard). `false` when it is being polled further up the stack (see [`Step::Busy`]).
     fn drop_future(&self) -> bool;
@@ -105,11 +106,7 @@ pub trait TaskHeader {
 }
 
 impl TaskMeta {
-    pub(crate) fn new(
-        host: Weak<dyn TaskHost>,
-        this: Weak<dyn TaskHeader>,
-        location: &'static Location<'static>,
-    ) -> Self {
+    pub(crate) fn new(host: Weak<dyn TaskHost>, location: &'static Location<'static>) -> Self {
         TaskMeta {
             number: NEXT_TASK_NUMBER.fetch_add(1, Ordering::Relaxed),
             outcome: Cell::new(Outcome::Running),
@@ -118,20 +115,16 @@ impl TaskMeta {
             detached: Cell::new(false),
             rare: OnceCell::new(),
             host,
-            this,
             location,
         }
-    }
-
-    fn this(&self) -> Option<TaskRef> {
-        self.this.upgrade().map(|header| TaskRef { header })
     }
 
     fn rare(&self) -> std::cell::RefMut<'_, Rare> {
         self.rare.get_or_init(Default::default).borrow_mut()
     }
 
-    pub(crate) fn schedule_done_callbacks(&self) {
+    /// Schedules the done callbacks of `task` (whose meta this is).
+    pub(crate) fn schedule_done_callbacks(&self, task: &TaskRef) {
         let callbacks = match self.rare.get() {
             Some(rare) => rare.borrow().done_callbacks.take(),
             None => return,
@@ -139,7 +132,7 @@ impl TaskMeta {
         if callbacks.is_empty() {
             return;
         }
-        let (Some(host), Some(task)) = (self.host.upgrade(), self.this()) else {
+        let Some(host) = self.host.upgrade() else {
             return;
         };
         for callback in callbacks {
@@ -149,34 +142,30 @@ impl TaskMeta {
     }
 
     /// Runs `f` (a drop of something of the user's) under a guard; a panic is reported to the
-    /// loop's exception handler.
-    pub(crate) fn guarded(&self, what: &'static str, f: impl FnOnce()) {
+    /// loop's exception handler, naming `task` (whose meta this is).
+    pub(crate) fn guarded(&self, task: &TaskRef, what: &'static str, f: impl FnOnce()) {
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         if let Err(payload) = done {
-            self.report(what, Rc::new(Panic::new(payload)));
+            self.report(task, what, Rc::new(Panic::new(payload)));
         }
     }
 
-    pub(crate) fn report_panic(&self, what: &'static str, panic: Panic) {
-        self.report(what, Rc::new(panic));
+    pub(crate) fn report_panic(&self, task: &TaskRef, what: &'static str, panic: Panic) {
+        self.report(task, what, Rc::new(panic));
     }
 
-    pub(crate) fn report_never_retrieved(&self, message: String) {
-        self.report("Task exception was never retrieved", Rc::new(NeverRetrieved(message)));
+    pub(crate) fn report_never_retrieved(&self, task: &TaskRef, message: String) {
+        self.report(task, "Task exception was never retrieved", Rc::new(NeverRetrieved(message)));
     }
 
-    /// Reports `error`, naming this task, to its loop's exception handler (to standard error, in
-    /// the default handler's form, once the loop is gone).
-    fn report(&self, message: &'static str, error: Rc<dyn Error>) {
-        let task = self.this();
+    /// Reports `error`, naming `task` (whose meta this is), to its loop's exception handler (to
+    /// standard error, in the default handler's form, once the loop is gone).
+    fn report(&self, task: &TaskRef, message: &'static str, error: Rc<dyn Error>) {
         match self.host.upgrade() {
-            Some(host) => host.report_error(message, error, task),
-            None => match task {
-                Some(task) => {
-                    eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", task.name())
-                }
-                None => eprintln!("qtasync: {message}\n  exception: {error}"),
-            },
+            Some(host) => host.report_error(message, error, Some(task.clone())),
+            None => {
+                eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", task.name())
+            }
         }
     }
 
@@ -284,7 +273,7 @@ impl TaskRef {
         let meta = self.meta();
         let id = meta.rare().done_callbacks.add(callback);
         if self.done() {
-            meta.schedule_done_callbacks();
+            meta.schedule_done_callbacks(self);
         }
         DoneCallbackId(id)
     }

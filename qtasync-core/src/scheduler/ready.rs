@@ -38,12 +38,14 @@ const KEEP: usize = 4096;
 
 impl ReadyQueue {
     /// Queues `item`; its sequence number.
+    #[inline]
     pub(super) fn push(&mut self, item: Ready) -> u64 {
         let seq = self.popped + self.items.len() as u64;
         self.items.push_back(item);
         seq
     }
 
+    #[inline]
     pub(super) fn pop(&mut self) -> Option<Ready> {
         let item = self.items.pop_front()?;
         self.popped += 1;
@@ -77,10 +79,16 @@ impl ReadyQueue {
     /// After a burst, gives memory back once at most a quarter of the capacity is in use: a
     /// queue that stays busy keeps its capacity, one that drained does not hold it for the rest
     /// of the program.
+    #[inline]
     pub(super) fn release_burst_memory(&mut self) {
         let capacity = self.items.capacity();
         if capacity > 16 * KEEP && self.items.len() <= capacity / 4 {
-            self.items.shrink_to(KEEP.max(2 * self.items.len()));
+            self.shrink();
         }
+    }
+
+    #[cold]
+    fn shrink(&mut self) {
+        self.items.shrink_to(KEEP.max(2 * self.items.len()));
     }
 }

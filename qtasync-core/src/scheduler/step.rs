@@ -76,7 +76,7 @@ impl Scheduler {
         let task_ref = TaskRef { header };
         let previous = running::replace_current_task(Some(task_ref.clone()));
         let started = self.slow_step_clock();
-        let polled = catch_unwind(AssertUnwindSafe(|| task_ref.header.poll_step()));
+        let polled = catch_unwind(AssertUnwindSafe(|| task_ref.header.clone().poll_step()));
         running::replace_current_task(previous);
         self.report_if_slow(started, "a step of a task", |context| {
             context.with_task(task_ref.clone())
@@ -152,7 +152,7 @@ impl Scheduler {
     /// Completes a task with `error`; what that runs of the user's (its join waker, dropping
     /// done callbacks a closed loop refuses) is guarded.
     pub(super) fn fail_guarded(&self, header: &Rc<dyn TaskHeader>, error: TaskError) {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| header.fail(error))) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| header.clone().fail(error))) {
             self.report(
                 ExceptionContext::panic("Panic while completing a task", payload)
                     .with_task(TaskRef { header: header.clone() }),

@@ -5,7 +5,23 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TaskId {
     index: u32,
+    /// 31 bits (it wraps there), so that an id fits in 63 bits (see [`TaskId::to_bits`]).
     generation: u32,
+}
+
+const GENERATION_MASK: u32 = (1 << 31) - 1;
+
+impl TaskId {
+    /// The id in the low 63 bits of a `u64` (the timer heap keeps a sleeping task's id in its
+    /// entry, beside a kind bit).
+    pub fn to_bits(self) -> u64 {
+        (u64::from(self.index) << 31) | u64::from(self.generation)
+    }
+
+    /// The inverse of [`to_bits`](Self::to_bits) (the top bit is ignored).
+    pub fn from_bits(bits: u64) -> TaskId {
+        TaskId { index: (bits >> 31) as u32, generation: bits as u32 & GENERATION_MASK }
+    }
 }
 
 enum Slot<T> {
@@ -74,7 +90,8 @@ impl<T> Arena<T> {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
-                let next = Slot::Vacant { generation: generation.wrapping_add(1) };
+                let next =
+                    Slot::Vacant { generation: generation.wrapping_add(1) & GENERATION_MASK };
                 let Slot::Occupied { value, .. } = std::mem::replace(slot, next) else {
                     unreachable!()
                 };
@@ -129,5 +146,17 @@ mod tests {
         assert_eq!(all, vec!["b", "c"]);
         assert!(arena.get_mut(c).is_none());
         assert_eq!(arena.len(), 0);
+    }
+
+    #[test]
+    fn ids_round_trip_through_63_bits() {
+        for id in [
+            TaskId { index: 0, generation: 0 },
+            TaskId { index: u32::MAX - 1, generation: GENERATION_MASK },
+            TaskId { index: 7, generation: 12345 },
+        ] {
+            assert_eq!(id.to_bits() >> 63, 0);
+            assert_eq!(TaskId::from_bits(id.to_bits() | 1 << 63), id);
+        }
     }
 }

@@ -3,14 +3,24 @@
 //! deadline. Cancelled entries are skipped when they surface and purged in bulk when they become
 //! the majority, so cancelling costs O(1) now and nothing later.
 //!
-//! A heap entry is small (deadline, order, slot number); what fires lives in a slot of its own:
-//! a callback (`call_later`), or for a `sleep` just the sleeping task's waker, with no allocation
-//! of its own. A sleep names its slot by a [`TimerKey`] (index and generation), so that a key
-//! whose timer fired (and whose slot was reused since) no longer reaches it.
+//! Deadlines are nanoseconds from a process-wide epoch ([`Nanos`]): an entry is 24 bytes
+//! (deadline, order, target). What an entry fires is one of two kinds:
+//! - **A sleep awaited by its own task** (polled with the waker the task lends): the task's id,
+//!   in the entry itself, with nothing else allocated. Its [`TimerKey`] is the deadline and the
+//!   id. `pop_due` takes every entry due at the `now` it is given, so such an entry is in the
+//!   heap exactly while its deadline is after the latest such `now` (`popped_through`): a key
+//!   answers "still pending?" without a lookup. Cancelling one records (deadline, id) in a
+//!   small multiset that the entry meets when it surfaces (entries with the same deadline and
+//!   task are interchangeable). A sleep whose deadline had already passed when it was pushed
+//!   reads as fired at once and, if dropped first, leaves its entry to surface at the next
+//!   collection (an extra wake of its task at most).
+//! - **A `call_later` callback, or a sleep polled with any other waker**: a slot of its own,
+//!   named by index and generation, so that a key whose timer fired (and whose slot was reused
+//!   since) no longer reaches it.
 
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::rc::Rc;
 use std::task::Waker;
 use std::time::Instant;
@@ -18,10 +28,21 @@ use std::time::Instant;
 use super::arena::TaskId;
 use super::callback::Callback;
 
+mod key;
+use key::TASK;
+pub use key::{to_instant, to_nanos, Nanos, TimerKey};
+
 struct Entry {
-    when: Instant,
+    when: Nanos,
     seq: u64,
-    slot: u32,
+    /// `TASK | TaskId::to_bits()`, or a slot index.
+    target: u64,
+}
+
+impl Entry {
+    fn task(&self) -> Option<TaskId> {
+        (self.target & TASK != 0).then(|| TaskId::from_bits(self.target))
+    }
 }
 
 impl PartialEq for Entry {
@@ -47,9 +68,6 @@ enum Fire {
     Call(Rc<dyn Callback>),
     /// A sleep's waker; `None` once the sleep was dropped (cancelled) before its deadline.
     Wake(Option<Waker>),
-    /// A sleep awaited directly by a task (polled with the waker the task lends): the task's
-    /// id is all it takes.
-    Task(TaskId),
     Vacant,
 }
 
@@ -81,13 +99,6 @@ impl SleepTarget {
     }
 }
 
-/// Names a sleep's timer slot (see the module's notes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimerKey {
-    index: u32,
-    generation: u32,
-}
-
 /// Below this size a purge is not worth it.
 const PURGE_MIN_LEN: usize = 64;
 
@@ -96,6 +107,10 @@ pub struct TimerHeap {
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
+    /// Every entry due at or before this was taken by `pop_due`.
+    popped_through: Nanos,
+    /// Task entries cancelled while in the heap: (deadline, target) -> how many.
+    cancelled_tasks: HashMap<(Nanos, u64), u32>,
     cancelled: Rc<Cell<usize>>,
 }
 
@@ -112,6 +127,8 @@ impl TimerHeap {
             slots: Vec::new(),
             free: Vec::new(),
             next_seq: 0,
+            popped_through: Nanos::MIN,
+            cancelled_tasks: HashMap::new(),
             cancelled: Rc::new(Cell::new(0)),
         }
     }
@@ -133,91 +150,127 @@ impl TimerHeap {
 
     pub fn push(&mut self, when: Instant, callback: Rc<dyn Callback>) {
         callback.set_in_heap(true);
-        self.push_fire(when, Fire::Call(callback));
+        self.push_slot(to_nanos(when), Fire::Call(callback));
     }
 
-    /// A sleep's timer: at `when`, wakes the waker or queues the task (the task's poll lent the
-    /// waker, so the id is all the timer needs).
+    /// A sleep's timer: at `when`, queues the task (the task's poll lent the waker, so the id
+    /// is all the timer needs) or wakes the waker.
     pub fn push_wake(&mut self, when: Instant, target: SleepTarget) -> TimerKey {
-        let fire = match target {
-            SleepTarget::Task(id) => Fire::Task(id),
-            SleepTarget::Waker(waker) => Fire::Wake(Some(waker)),
-        };
-        self.push_fire(when, fire)
+        self.push_wake_at(to_nanos(when), target)
     }
 
-    fn push_fire(&mut self, when: Instant, fire: Fire) -> TimerKey {
+    fn push_wake_at(&mut self, when: Nanos, target: SleepTarget) -> TimerKey {
+        match target {
+            SleepTarget::Task(id) => {
+                let target = TASK | id.to_bits();
+                self.push_entry(when, target);
+                TimerKey { when, id: target }
+            }
+            SleepTarget::Waker(waker) => self.push_slot(when, Fire::Wake(Some(waker))),
+        }
+    }
+
+    fn push_slot(&mut self, when: Nanos, fire: Fire) -> TimerKey {
         let index = match self.free.pop() {
             Some(index) => {
                 self.slots[index as usize].fire = fire;
                 index
             }
             None => {
-                let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 live timers");
+                let index = u32::try_from(self.slots.len())
+                    .ok()
+                    .filter(|index| u64::from(*index) < TASK >> 32)
+                    .expect("fewer than 2^31 live timer slots");
                 self.slots.push(Slot { generation: 0, fire });
                 index
             }
         };
+        self.push_entry(when, u64::from(index));
+        TimerKey { when, id: TimerKey::slot(index, self.slots[index as usize].generation) }
+    }
+
+    fn push_entry(&mut self, when: Nanos, target: u64) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { when, seq, slot: index });
-        let key = TimerKey { index, generation: self.slots[index as usize].generation };
+        self.heap.push(Entry { when, seq, target });
         self.purge_if_mostly_cancelled();
-        key
     }
 
     /// A sleep's slot while its timer waits (not fired, not cancelled).
-    fn live_slot(&mut self, key: TimerKey) -> Option<&mut Fire> {
-        let slot = self.slots.get_mut(key.index as usize)?;
-        let live = matches!(slot.fire, Fire::Wake(Some(_)) | Fire::Task(_));
-        (live && slot.generation == key.generation).then_some(&mut slot.fire)
+    fn live_slot(&mut self, key: TimerKey) -> Option<&mut Option<Waker>> {
+        let (index, generation) = key.slot_parts()?;
+        let slot = self.slots.get_mut(index as usize)?;
+        match &mut slot.fire {
+            Fire::Wake(waker @ Some(_)) if slot.generation == generation => Some(waker),
+            _ => None,
+        }
     }
 
-    /// Whether the sleep's timer is still waiting; if so, it will wake `target`. A waker left
-    /// over (the replaced one, or `target`'s own when the slot already wakes the same task) is
-    /// handed back, to be dropped outside any borrow. Wakers come in owned, cloned by the caller
-    /// before it borrowed the heap: a waker's `clone` may be anyone's code.
-    pub fn update_wake(&mut self, key: TimerKey, target: SleepTarget) -> (bool, Option<Waker>) {
-        let Some(fire) = self.live_slot(key) else {
+    /// Whether the sleep's timer is still waiting; if so, it will wake `target` (a timer that
+    /// changes kind, task id to waker or back, is pushed again under a new key, after the
+    /// timers with its deadline). A waker left over (the replaced one, or `target`'s own when
+    /// the slot already wakes the same task) is handed back, to be dropped outside any borrow.
+    /// Wakers come in owned, cloned by the caller before it borrowed the heap: a waker's
+    /// `clone` may be anyone's code.
+    pub fn update_wake(
+        &mut self,
+        key: &mut TimerKey,
+        target: SleepTarget,
+    ) -> (bool, Option<Waker>) {
+        if key.id & TASK != 0 {
+            if key.when <= self.popped_through {
+                return (false, target.into_waker());
+            }
+            if let SleepTarget::Task(id) = &target {
+                if TASK | id.to_bits() == key.id {
+                    return (true, None);
+                }
+            }
+            self.cancel_wake(*key);
+            *key = self.push_wake_at(key.when, target);
+            return (true, None);
+        }
+        let Some(current) = self.live_slot(*key) else {
             return (false, target.into_waker());
         };
-        match (&*fire, target) {
-            (Fire::Task(current), SleepTarget::Task(id)) if *current == id => (true, None),
-            (Fire::Wake(Some(current)), SleepTarget::Waker(waker)) if current.will_wake(&waker) => {
-                (true, Some(waker))
-            }
-            (_, target) => {
-                let new = match target {
-                    SleepTarget::Task(id) => Fire::Task(id),
-                    SleepTarget::Waker(waker) => Fire::Wake(Some(waker)),
-                };
-                match std::mem::replace(fire, new) {
-                    Fire::Wake(old) => (true, old),
-                    _ => (true, None),
-                }
+        match target {
+            SleepTarget::Waker(waker) => match current {
+                Some(current) if current.will_wake(&waker) => (true, Some(waker)),
+                _ => (true, current.replace(waker)),
+            },
+            task @ SleepTarget::Task(_) => {
+                let old = self.cancel_wake(*key);
+                *key = self.push_wake_at(key.when, task);
+                (true, old)
             }
         }
     }
 
     /// Cancels a sleep's timer (its entry is skipped when it surfaces); hands back the waker.
+    /// A fired or stale key does nothing.
     pub fn cancel_wake(&mut self, key: TimerKey) -> Option<Waker> {
-        let fire = self.live_slot(key)?;
-        let old = std::mem::replace(fire, Fire::Wake(None));
-        self.cancelled.set(self.cancelled.get() + 1);
-        match old {
-            Fire::Wake(waker) => waker,
-            _ => None,
+        if key.id & TASK != 0 {
+            if key.when > self.popped_through {
+                *self.cancelled_tasks.entry((key.when, key.id)).or_insert(0) += 1;
+                self.cancelled.set(self.cancelled.get() + 1);
+            }
+            return None;
         }
+        let waker = self.live_slot(key)?.take();
+        self.cancelled.set(self.cancelled.get() + 1);
+        waker
     }
 
     /// The earliest deadline of a live (not cancelled) timer.
     pub fn next_deadline(&mut self) -> Option<Instant> {
         self.drop_cancelled_on_top();
-        self.heap.peek().map(|entry| entry.when)
+        self.heap.peek().map(|entry| to_instant(entry.when))
     }
 
     /// Moves every live timer due at `now` into `out`, in deadline-then-FIFO order.
     pub fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Fired)) {
+        let now = to_nanos(now);
+        self.popped_through = self.popped_through.max(now);
         loop {
             self.drop_cancelled_on_top();
             match self.heap.peek() {
@@ -225,10 +278,13 @@ impl TimerHeap {
                 _ => return,
             }
             let entry = self.heap.pop().expect("peeked");
-            match self.free_slot(entry.slot) {
+            if let Some(id) = entry.task() {
+                out(Fired::Task(id));
+                continue;
+            }
+            match self.free_slot(entry.target as u32) {
                 Fire::Call(callback) => out(Fired::Call(callback)),
                 Fire::Wake(Some(waker)) => out(Fired::Wake(waker)),
-                Fire::Task(id) => out(Fired::Task(id)),
                 Fire::Wake(None) | Fire::Vacant => {}
             }
         }
@@ -243,17 +299,22 @@ impl TimerHeap {
         })
     }
 
-    /// Empties the heap, handing back every callback (to cancel) and waker (for dropping
-    /// outside any borrow). Keys of sleeps still waiting stop reaching their slots.
+    /// Empties the heap for good (the loop closes), handing back every callback (to cancel) and
+    /// waker (for dropping outside any borrow). Every key reads as fired afterwards.
     pub fn take_all(&mut self) -> (Vec<Rc<dyn Callback>>, Vec<Waker>) {
         self.cancelled.set(0);
+        self.cancelled_tasks = HashMap::new();
+        self.popped_through = Nanos::MAX;
         let mut callbacks = Vec::new();
         let mut wakers = Vec::new();
         for entry in std::mem::take(&mut self.heap).into_vec() {
-            match self.free_slot(entry.slot) {
+            if entry.task().is_some() {
+                continue;
+            }
+            match self.free_slot(entry.target as u32) {
                 Fire::Call(callback) => callbacks.push(callback),
                 Fire::Wake(Some(waker)) => wakers.push(waker),
-                Fire::Task(_) | Fire::Wake(None) | Fire::Vacant => {}
+                Fire::Wake(None) | Fire::Vacant => {}
             }
         }
         (callbacks, wakers)
@@ -272,18 +333,36 @@ impl TimerHeap {
     }
 
     fn is_cancelled(&self, entry: &Entry) -> bool {
-        match &self.slots[entry.slot as usize].fire {
+        if entry.task().is_some() {
+            return !self.cancelled_tasks.is_empty()
+                && self.cancelled_tasks.contains_key(&(entry.when, entry.target));
+        }
+        match &self.slots[entry.target as usize].fire {
             Fire::Call(callback) => callback.cancelled(),
             Fire::Wake(waker) => waker.is_none(),
-            Fire::Task(_) => false,
             Fire::Vacant => true,
+        }
+    }
+
+    /// Forgets a cancelled entry that left the heap.
+    fn release_cancelled(&mut self, entry: &Entry) {
+        if entry.task().is_none() {
+            self.free_slot(entry.target as u32);
+            return;
+        }
+        let key = (entry.when, entry.target);
+        if let Some(count) = self.cancelled_tasks.get_mut(&key) {
+            *count -= 1;
+            if *count == 0 {
+                self.cancelled_tasks.remove(&key);
+            }
         }
     }
 
     fn drop_cancelled_on_top(&mut self) {
         while self.heap.peek().is_some_and(|entry| self.is_cancelled(entry)) {
             let entry = self.heap.pop().expect("peeked");
-            self.free_slot(entry.slot);
+            self.release_cancelled(&entry);
             self.cancelled.set(self.cancelled.get().saturating_sub(1));
         }
     }
@@ -295,13 +374,16 @@ impl TimerHeap {
             let mut live = Vec::with_capacity(entries.len() - cancelled.min(entries.len()));
             for entry in entries {
                 if self.is_cancelled(&entry) {
-                    self.free_slot(entry.slot);
+                    self.release_cancelled(&entry);
                 } else {
                     live.push(entry);
                 }
             }
             self.heap = BinaryHeap::from(live);
             self.cancelled.set(0);
+            if self.cancelled_tasks.capacity() > 64 && self.cancelled_tasks.is_empty() {
+                self.cancelled_tasks = HashMap::new();
+            }
         }
     }
 }

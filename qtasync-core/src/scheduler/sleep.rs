@@ -1,5 +1,6 @@
-//! `sleep`'s side of the timer heap: a timer that keeps the sleeping task's waker rather than a
-//! callback, so a pending sleep costs a heap entry and a slot, and no allocation of its own.
+//! `sleep`'s side of the timer heap: a timer that keeps the sleeping task's id (or, polled by
+//! anything else, a waker) rather than a callback, so a sleep awaited by its task costs one
+//! 24-byte heap entry and no allocation of its own.
 
 use super::*;
 use crate::timers::{SleepTarget, TimerKey};
@@ -16,8 +17,12 @@ impl Scheduler {
         Ok(key)
     }
 
-    /// Whether a sleep's timer has yet to fire; if so it will wake `waker`.
-    pub fn sleep_pending(&self, key: TimerKey, waker: &Waker) -> bool {
+    /// Whether a sleep's timer has yet to fire; if so it will wake `waker` (the key may change:
+    /// see `TimerHeap::update_wake`).
+    pub fn sleep_pending(&self, key: &mut TimerKey, waker: &Waker) -> bool {
+        if self.closed.get() {
+            return false;
+        }
         let target = self.sleep_target(waker);
         let (pending, replaced) = match self.timers.try_borrow_mut() {
             Ok(mut timers) => timers.update_wake(key, target),
@@ -30,6 +35,9 @@ impl Scheduler {
 
     /// Cancels a sleep's timer (the sleep was dropped); a fired or stale key does nothing.
     pub fn cancel_sleep(&self, key: TimerKey) {
+        if self.closed.get() {
+            return;
+        }
         let waker =
             self.timers.try_borrow_mut().ok().and_then(|mut timers| timers.cancel_wake(key));
         drop(waker);

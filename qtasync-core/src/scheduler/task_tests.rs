@@ -83,12 +83,13 @@ fn a_sleeping_task_is_one_allocation_too() {
             .create_task(
                 poll_fn(move |cx| {
                     let scheduler = weak.upgrade().unwrap();
-                    match key {
+                    match &mut key {
                         None => key = Some(scheduler.sleep_until(deadline, cx.waker()).unwrap()),
-                        Some(key) if !scheduler.sleep_pending(key, cx.waker()) => {
-                            return Poll::Ready(())
+                        Some(key) => {
+                            if !scheduler.sleep_pending(key, cx.waker()) {
+                                return Poll::Ready(());
+                            }
                         }
-                        Some(_) => {}
                     }
                     Poll::Pending
                 }),
@@ -339,9 +340,10 @@ fn a_wakers_clone_may_call_back_into_the_timer_heap() {
         }))
     });
     let waker = reentrant_waker();
-    let key = scheduler.sleep_until(Instant::now() + Duration::from_secs(3600), &waker).unwrap();
-    assert!(scheduler.sleep_pending(key, &waker));
-    assert!(scheduler.sleep_pending(key, &reentrant_waker()));
+    let mut key =
+        scheduler.sleep_until(Instant::now() + Duration::from_secs(3600), &waker).unwrap();
+    assert!(scheduler.sleep_pending(&mut key, &waker));
+    assert!(scheduler.sleep_pending(&mut key, &reentrant_waker()));
     ON_CLONE.with(|hook| *hook.borrow_mut() = None);
     assert!(nested.get() >= 2, "the clones ran: {}", nested.get());
     scheduler.close();
@@ -367,7 +369,7 @@ fn a_sleep_awaited_by_another_loops_task_wakes_that_task_not_one_of_its_own() {
     while first.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
     drop(running);
     // A sleep of the first loop, due at once, awaited by a task of the second.
-    let key = first.sleep_until(Instant::now(), &inert_waker()).unwrap();
+    let mut key = first.sleep_until(Instant::now(), &inert_waker()).unwrap();
     let running = second.enter().unwrap();
     let sleeper_polls = Rc::new(Cell::new(0));
     let polls = sleeper_polls.clone();
@@ -376,7 +378,7 @@ fn a_sleep_awaited_by_another_loops_task_wakes_that_task_not_one_of_its_own() {
         .create_task(
             poll_fn(move |cx| {
                 polls.set(polls.get() + 1);
-                match weak.upgrade().unwrap().sleep_pending(key, cx.waker()) {
+                match weak.upgrade().unwrap().sleep_pending(&mut key, cx.waker()) {
                     true => Poll::Pending,
                     false => Poll::Ready(()),
                 }

@@ -77,26 +77,26 @@ fn sleeps_keep_a_waker_and_stale_keys_miss_reused_slots() {
     let t0 = Instant::now();
     let (first, first_wakes) = counting_waker();
     let (second, second_wakes) = counting_waker();
-    let a = heap.push_wake(t0 + Duration::from_millis(10), SleepTarget::Waker(first.clone()));
+    let mut a = heap.push_wake(t0 + Duration::from_millis(10), SleepTarget::Waker(first.clone()));
     let b = heap.push_wake(t0 + Duration::from_millis(20), SleepTarget::Waker(first.clone()));
     // Re-polled with another waker: the heap keeps the newest one.
-    assert!(heap.update_wake(a, SleepTarget::Waker(second.clone())).0);
+    assert!(heap.update_wake(&mut a, SleepTarget::Waker(second.clone())).0);
     assert!(heap.cancel_wake(b).is_some());
     assert!(heap.cancel_wake(b).is_none(), "cancelled once");
     assert_eq!(heap.next_deadline(), Some(t0 + Duration::from_millis(10)));
     heap.pop_due(t0 + Duration::from_millis(30), run);
     assert_eq!(second_wakes.load(Ordering::SeqCst), 1);
     assert_eq!(first_wakes.load(Ordering::SeqCst), 0, "replaced and cancelled");
-    assert!(!heap.update_wake(a, SleepTarget::Waker(first.clone())).0, "fired");
+    assert!(!heap.update_wake(&mut a, SleepTarget::Waker(first.clone())).0, "fired");
     // The slots are reused: the old keys do not reach the new timers.
-    let c = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
-    let d = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
+    let mut c = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
+    let mut d = heap.push_wake(t0, SleepTarget::Waker(first.clone()));
     assert!(heap.cancel_wake(a).is_none() && heap.cancel_wake(b).is_none());
-    assert!(heap.update_wake(c, SleepTarget::Waker(first.clone())).0);
-    assert!(heap.update_wake(d, SleepTarget::Waker(first.clone())).0);
+    assert!(heap.update_wake(&mut c, SleepTarget::Waker(first.clone())).0);
+    assert!(heap.update_wake(&mut d, SleepTarget::Waker(first.clone())).0);
     let (callbacks, wakers) = heap.take_all();
     assert_eq!((callbacks.len(), wakers.len()), (0, 2));
-    assert!(!heap.update_wake(c, SleepTarget::Waker(first.clone())).0, "taken at close");
+    assert!(!heap.update_wake(&mut c, SleepTarget::Waker(first.clone())).0, "taken at close");
 }
 
 #[test]
@@ -113,7 +113,8 @@ fn cancelled_sleeps_are_purged_with_their_slots() {
     heap.push_wake(t0, SleepTarget::Waker(waker.clone()));
     assert_eq!(heap.len(), 21);
     assert_eq!(heap.free.len(), 80, "the purged entries' slots are free again");
-    assert!(heap.update_wake(keys[99], SleepTarget::Waker(waker.clone())).0);
+    let mut last = keys[99];
+    assert!(heap.update_wake(&mut last, SleepTarget::Waker(waker.clone())).0);
 }
 
 #[test]
@@ -125,15 +126,83 @@ fn a_sleep_awaited_by_its_task_keeps_the_id_until_another_waker_polls_it() {
     let mut heap = TimerHeap::new();
     let t0 = Instant::now();
     let (waker, wakes) = counting_waker();
-    let own = heap.push_wake(t0, SleepTarget::Task(id));
-    let moved = heap.push_wake(t0, SleepTarget::Task(id));
+    let mut own = heap.push_wake(t0, SleepTarget::Task(id));
+    let mut moved = heap.push_wake(t0, SleepTarget::Task(id));
     // Polled again by someone else's waker (moved into another future): that one is kept.
-    let (pending, replaced) = heap.update_wake(moved, SleepTarget::Waker(waker.clone()));
+    let before = moved;
+    let (pending, replaced) = heap.update_wake(&mut moved, SleepTarget::Waker(waker.clone()));
     assert!(pending && replaced.is_none(), "an id, not a waker, was replaced");
+    assert_ne!(moved, before, "a timer that changes kind gets a new key");
+    assert_eq!(moved.deadline(), t0);
     let mut fired = Vec::new();
     heap.pop_due(t0, |f| fired.push(f));
     assert!(matches!(fired[0], Fired::Task(task) if task == id));
     fired.into_iter().for_each(run);
     assert_eq!(wakes.load(Ordering::SeqCst), 1);
-    assert!(!heap.update_wake(own, SleepTarget::Task(id)).0, "fired");
+    assert!(!heap.update_wake(&mut own, SleepTarget::Task(id)).0, "fired");
+}
+
+#[test]
+fn a_sleep_awaited_by_its_task_is_one_entry_of_24_bytes_with_no_slot() {
+    use crate::arena::Arena;
+    assert_eq!(std::mem::size_of::<Entry>(), 24);
+    let mut ids = Arena::new();
+    let (a, b) = (ids.insert(()), ids.insert(()));
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let later = t0 + Duration::from_millis(5);
+    let mut first = heap.push_wake(later, SleepTarget::Task(a));
+    // Two sleeps of one task with one deadline, and another task's.
+    let twin = heap.push_wake(later, SleepTarget::Task(a));
+    let mut other = heap.push_wake(t0, SleepTarget::Task(b));
+    assert!(heap.slots.is_empty(), "no slot for a task's own sleep");
+    assert!(heap.update_wake(&mut first, SleepTarget::Task(a)).0);
+    heap.pop_due(t0, |fired| assert!(matches!(fired, Fired::Task(id) if id == b)));
+    assert!(!heap.update_wake(&mut other, SleepTarget::Task(b)).0, "fired");
+    assert!(heap.update_wake(&mut first, SleepTarget::Task(a)).0, "not due yet");
+    // Cancelling one twin leaves the other: the task is woken once.
+    heap.cancel_wake(twin);
+    assert_eq!(heap.next_deadline(), Some(later));
+    let mut woken = Vec::new();
+    heap.pop_due(later, |fired| woken.push(matches!(fired, Fired::Task(id) if id == a)));
+    assert_eq!(woken, vec![true]);
+    assert!(heap.cancelled_tasks.is_empty() && heap.is_empty());
+    // After its deadline passed, a key cancels nothing (the multiset stays empty).
+    heap.cancel_wake(first);
+    assert!(heap.cancelled_tasks.is_empty());
+}
+
+#[test]
+fn cancelled_task_sleeps_are_skipped_and_purged() {
+    use crate::arena::Arena;
+    let mut ids = Arena::new();
+    let id = ids.insert(());
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let keys: Vec<_> = (0..100u64)
+        .map(|i| heap.push_wake(t0 + Duration::from_millis(i), SleepTarget::Task(id)))
+        .collect();
+    for key in &keys[..80] {
+        heap.cancel_wake(*key);
+    }
+    heap.push_wake(t0 + Duration::from_secs(1), SleepTarget::Task(id));
+    assert_eq!(heap.len(), 21, "purged once most were cancelled");
+    assert!(heap.cancelled_tasks.is_empty());
+    heap.cancel_wake(keys[80]);
+    let mut fired = 0;
+    heap.pop_due(t0 + Duration::from_millis(99), |_| fired += 1);
+    assert_eq!(fired, 19, "the cancelled one is skipped when it surfaces");
+    let (callbacks, wakers) = heap.take_all();
+    assert!(callbacks.is_empty() && wakers.is_empty());
+    let mut last = keys[99];
+    assert!(!heap.update_wake(&mut last, SleepTarget::Task(id)).0, "taken at close");
+}
+
+#[test]
+fn deadlines_round_trip_through_nanoseconds() {
+    let now = Instant::now();
+    for when in [now, now + Duration::new(3600, 123), now - Duration::from_nanos(1)] {
+        assert_eq!(to_instant(to_nanos(when)), when);
+    }
+    assert!(to_nanos(now + Duration::from_nanos(1)) > to_nanos(now));
 }

@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::core::scheduler::Scheduler;
-use crate::core::timers::TimerKey;
+use crate::core::timers::{to_instant, to_nanos, Nanos, TimerKey};
 
 /// Waits until `duration` has passed (never less). Like asyncio's `sleep`, it always yields to
 /// the loop at least once, even for a zero duration.
@@ -36,13 +36,17 @@ use crate::core::timers::TimerKey;
 pub fn sleep(duration: Duration) -> Sleep {
     match crate::core::scheduler::running() {
         Some(scheduler) => sleep_until(after(scheduler.clock().now(), duration)),
-        None => Sleep { state: State::After(duration) },
+        None => Sleep {
+            nanos: i64::try_from(duration.as_nanos()).unwrap_or(i64::MAX),
+            timer: AFTER,
+            scheduler: Weak::new(),
+        },
     }
 }
 
 /// Waits until `deadline` on the loop's clock ([`now`], `EventLoop::time`); never earlier.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { state: State::At(deadline) }
+    Sleep { nanos: to_nanos(deadline), timer: AT, scheduler: Weak::new() }
 }
 
 /// `now + duration`, or about 30 years from `now` when that overflows (later than any realistic
@@ -51,60 +55,72 @@ pub(crate) fn after(now: Instant, duration: Duration) -> Instant {
     now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
-/// One enum rather than a deadline beside an optional registration: a `Sleep` is 32 bytes, not
-/// 40, and a task's future often holds it twice (the value it captured and the one it awaits).
-enum State {
-    /// Not polled yet.
-    At(Instant),
-    /// Made outside a running loop, not polled yet: counts from the first poll.
-    After(Duration),
-    /// Polled: the timer's slot in the loop's heap, which keeps the task's waker (no
-    /// allocation of the sleep's own), and the loop.
-    Registered { deadline: Instant, key: TimerKey, scheduler: Weak<Scheduler> },
-}
+/// `Sleep::timer` before the first poll: `nanos` is the deadline.
+const AT: u64 = TimerKey::MAX_ID + 1;
+/// `Sleep::timer` before the first poll of a sleep made outside a running loop: `nanos` is the
+/// duration, counted from that poll.
+const AFTER: u64 = TimerKey::MAX_ID + 2;
 
-/// The future of [`sleep`].
+/// The future of [`sleep`]. 24 bytes (a task's future often holds a sleep twice: the value it
+/// captured and the one it awaits, which rustc keeps apart), so its state is three words rather
+/// than an enum: the deadline in the timer heap's nanoseconds, the timer's id (or `AT` /
+/// `AFTER` before the first poll) and the loop (a dangling `Weak` until then).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    state: State,
+    nanos: Nanos,
+    timer: u64,
+    scheduler: Weak<Scheduler>,
 }
 
-// The size the comment on `State` promises (the tag sits in the `Instant`'s niche).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Sleep>() == 32);
+const _: () = assert!(std::mem::size_of::<Sleep>() == 24);
 
 impl Sleep {
     /// When the sleep ends, on the loop's clock. For a sleep made outside a running loop and
     /// not yet polled: as if it started now.
     pub fn deadline(&self) -> Instant {
-        match self.state {
-            State::At(deadline) | State::Registered { deadline, .. } => deadline,
-            State::After(duration) => after(now(), duration),
+        match self.timer {
+            AFTER => after(now(), duration_of(self.nanos)),
+            _ => to_instant(self.nanos),
         }
     }
+
+    /// The timer's key once the sleep was polled.
+    fn key(&self) -> Option<TimerKey> {
+        (self.timer <= TimerKey::MAX_ID).then(|| TimerKey::from_parts(self.nanos, self.timer))
+    }
+}
+
+fn duration_of(nanos: Nanos) -> Duration {
+    Duration::from_nanos(nanos.max(0) as u64)
 }
 
 impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let State::Registered { key, scheduler, .. } = &self.state {
+        if let Some(mut key) = self.key() {
             // A gone loop (or a fired timer) ends the sleep.
-            return match scheduler.upgrade() {
-                Some(scheduler) if scheduler.sleep_pending(*key, cx.waker()) => Poll::Pending,
-                _ => Poll::Ready(()),
-            };
+            let Some(scheduler) = self.scheduler.upgrade() else { return Poll::Ready(()) };
+            if !scheduler.sleep_pending(&mut key, cx.waker()) {
+                return Poll::Ready(());
+            }
+            self.timer = key.id(); // (a key changes when the timer changes kind)
+            return Poll::Pending;
         }
         let scheduler = crate::core::scheduler::running()
             .expect("qtasync::sleep must be awaited inside a running qtasync event loop");
-        let deadline = match self.state {
-            State::After(duration) => after(scheduler.clock().now(), duration),
-            State::At(deadline) | State::Registered { deadline, .. } => deadline,
+        let deadline = match self.timer {
+            AFTER => after(scheduler.clock().now(), duration_of(self.nanos)),
+            _ => to_instant(self.nanos),
         };
-        self.state = State::At(deadline);
+        self.nanos = to_nanos(deadline);
+        self.timer = AT;
         match scheduler.sleep_until(deadline, cx.waker()) {
             Ok(key) => {
-                self.state = State::Registered { deadline, key, scheduler: scheduler.weak() };
+                self.nanos = key.when();
+                self.timer = key.id();
+                self.scheduler = scheduler.weak();
                 Poll::Pending
             }
             // A closing loop drops its tasks anyway; finishing is the least surprising answer.
@@ -115,9 +131,9 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Registered { key, scheduler, .. } = &self.state {
-            if let Some(scheduler) = scheduler.upgrade() {
-                scheduler.cancel_sleep(*key);
+        if let Some(key) = self.key() {
+            if let Some(scheduler) = self.scheduler.upgrade() {
+                scheduler.cancel_sleep(key);
             }
         }
     }

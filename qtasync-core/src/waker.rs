@@ -9,7 +9,7 @@
 
 use std::mem::ManuallyDrop;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
@@ -75,22 +75,24 @@ unsafe fn arc_drop(data: *const ()) {
 /// A task's waker, made on first use: lives inside the task's allocation (which never moves).
 pub struct LazyWaker {
     shared: Arc<Shared>,
-    id: TaskId,
+    /// The task's id (`TaskId::to_bits`, 63 bits, never changed) and, in the top bit, `WOKEN`:
+    /// the lent waker was woken during the poll (`yield_now`), so the scheduler queues the task
+    /// again when the poll returns, with no `Arc` and no trip through the wake path. (One word
+    /// for both keeps every task's allocation 8 bytes smaller.)
+    id_and_woken: AtomicU64,
     /// Null until a future clones or wakes the task's waker; then an `Arc::into_raw` that this
     /// struct owns one count of, until it is dropped.
     arc: AtomicPtr<TaskWaker>,
-    /// The lent waker was woken during the poll (`yield_now`): the scheduler queues the task
-    /// again when the poll returns, with no `Arc` and no trip through the wake path.
-    woken: AtomicBool,
 }
+
+const WOKEN: u64 = 1 << 63;
 
 impl LazyWaker {
     pub fn new(shared: Arc<Shared>, id: TaskId) -> Self {
         LazyWaker {
             shared,
-            id,
+            id_and_woken: AtomicU64::new(id.to_bits()),
             arc: AtomicPtr::new(ptr::null_mut()),
-            woken: AtomicBool::new(false),
         }
     }
 
@@ -100,7 +102,8 @@ impl LazyWaker {
     }
 
     pub fn id(&self) -> TaskId {
-        self.id
+        // (`from_bits` ignores the top bit; the id bits never change.)
+        TaskId::from_bits(self.id_and_woken.load(Ordering::Relaxed))
     }
 
     /// The task's `Arc<TaskWaker>`, made now if it does not exist yet. Callable from any thread
@@ -112,7 +115,7 @@ impl LazyWaker {
         }
         let fresh = Arc::into_raw(Arc::new(TaskWaker {
             shared: self.shared.clone(),
-            id: self.id,
+            id: self.id(),
             notified: AtomicBool::new(false),
         }))
         .cast_mut();
@@ -148,9 +151,10 @@ impl LazyWaker {
     pub fn take_woken(&self) -> bool {
         // Relaxed: the lent waker is used only during the poll, on this thread or on a thread
         // the poll joined before returning.
-        if !self.woken.swap(false, Ordering::Relaxed) {
+        if self.id_and_woken.load(Ordering::Relaxed) & WOKEN == 0 {
             return false;
         }
+        self.id_and_woken.fetch_and(!WOKEN, Ordering::Relaxed);
         let arc = self.arc.load(Ordering::Acquire);
         // SAFETY: a non-null pointer is the live `Arc` this struct holds a count of.
         arc.is_null() || !unsafe { &*arc }.notified.swap(true, Ordering::AcqRel)
@@ -204,7 +208,7 @@ unsafe fn lazy_wake_by_ref(data: *const ()) {
     let lazy = unsafe { &*data.cast::<LazyWaker>() };
     // The poll is under way (the lent waker exists only during it): the scheduler looks at the
     // flag when it returns (`take_woken`).
-    lazy.woken.store(true, Ordering::Relaxed);
+    lazy.id_and_woken.fetch_or(WOKEN, Ordering::Relaxed);
 }
 
 unsafe fn lazy_drop(_: *const ()) {}

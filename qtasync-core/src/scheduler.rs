@@ -274,7 +274,8 @@ impl Scheduler {
             let mut tasks = self.tasks.borrow_mut();
             let id = tasks.next_id();
             let waker = LazyWaker::new(self.shared.clone(), id);
-            let (task, cell) = new_deferred_task::<T>(self.this.clone(), waker, location);
+            let (task, cell) =
+                new_deferred_task::<T, Scheduler>(self.this.clone(), waker, location);
             let header: Rc<dyn TaskHeader> = cell.clone();
             (task, cell, tasks.insert(TaskSlot { header, rewake: false }))
         };

@@ -8,7 +8,7 @@
 //!
 //! # A task's state, in one place
 //!
-//! A task is one allocation, an `Rc<TaskCell<F>>` (its asyncio state, its waker, the future `F`
+//! A task is one allocation, an `Rc<TaskCell<F, H>>` (its asyncio state, its loop `H`, its waker, the future `F`
 //! itself and, once done, the output in the future's place), shared by three holders: the
 //! scheduler (as `Rc<dyn TaskHeader>` in its arena slot), the user's [`Task<T>`] handle, and any
 //! number of [`TaskRef`]s. Its state is these fields, each changed only on the loop's thread:
@@ -50,8 +50,11 @@ use super::waker::LazyWaker;
 
 /// A task, in one allocation: its asyncio state, its waker (made on first use), the future and,
 /// once it finished, its output (in the place the future had).
-pub struct TaskCell<F: Future> {
+pub struct TaskCell<F: Future, H> {
     meta: TaskMeta,
+    /// The loop that runs the task (the scheduler, seen only through [`TaskHost`]): a thin
+    /// pointer, as the type is known here.
+    host: Weak<H>,
     waker: LazyWaker,
     stage: RefCell<Stage<F>>,
     join_waker: Cell<Option<Waker>>,
@@ -67,7 +70,7 @@ enum Stage<F: Future> {
     Empty,
 }
 
-impl<F: Future + 'static> TaskCell<F> {
+impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
     /// A reference to this task (for done callbacks and reports, which name it).
     fn task_ref(self: &Rc<Self>) -> TaskRef {
         TaskRef { header: self.clone() }
@@ -127,9 +130,13 @@ impl<F: Future + 'static> TaskCell<F> {
     }
 }
 
-impl<F: Future + 'static> TaskHeader for TaskCell<F> {
+impl<F: Future + 'static, H: TaskHost + 'static> TaskHeader for TaskCell<F, H> {
     fn meta(&self) -> &TaskMeta {
         &self.meta
+    }
+
+    fn host(&self) -> Option<Rc<dyn TaskHost>> {
+        self.host.upgrade().map(|host| host as Rc<dyn TaskHost>)
     }
 
     fn done(&self) -> bool {
@@ -203,7 +210,7 @@ trait JoinCell<T>: TaskHeader {
     fn header(self: Rc<Self>) -> Rc<dyn TaskHeader>;
 }
 
-impl<F: Future + 'static> JoinCell<F::Output> for TaskCell<F> {
+impl<F: Future + 'static, H: TaskHost + 'static> JoinCell<F::Output> for TaskCell<F, H> {
     fn take_result(&self) -> Result<Option<Result<F::Output, TaskError>>, ()> {
         // Borrowed: the future is being polled or dropped, so the task runs.
         let Ok(mut stage) = self.stage.try_borrow_mut() else {
@@ -345,9 +352,9 @@ impl<T: 'static> fmt::Debug for Task<T> {
 
 /// Makes a task run by `host` (the scheduler, seen only through [`TaskHost`]), woken through
 /// `waker`: the handle, and the header the scheduler keeps (the same allocation).
-pub fn new_task<F>(
+pub fn new_task<F, H: TaskHost + 'static>(
     future: F,
-    host: Weak<dyn TaskHost>,
+    host: Weak<H>,
     waker: LazyWaker,
     location: &'static Location<'static>,
 ) -> (Task<F::Output>, Rc<dyn TaskHeader>)
@@ -360,26 +367,27 @@ where
 
 /// A task whose future comes later ([`TaskCell::set_future`]): what a task factory sees
 /// before it wraps the future.
-pub type DeferredTask<T> = TaskCell<Pin<Box<dyn Future<Output = T>>>>;
+pub type DeferredTask<T, H> = TaskCell<Pin<Box<dyn Future<Output = T>>>, H>;
 
 /// Makes a task without its future yet (see [`DeferredTask`]).
-pub fn new_deferred_task<T: 'static>(
-    host: Weak<dyn TaskHost>,
+pub fn new_deferred_task<T: 'static, H: TaskHost + 'static>(
+    host: Weak<H>,
     waker: LazyWaker,
     location: &'static Location<'static>,
-) -> (Task<T>, Rc<DeferredTask<T>>) {
+) -> (Task<T>, Rc<DeferredTask<T, H>>) {
     let cell = new_cell(Stage::Empty, host, waker, location);
     (Task { cell: cell.clone() }, cell)
 }
 
-fn new_cell<F: Future + 'static>(
+fn new_cell<F: Future + 'static, H: TaskHost + 'static>(
     stage: Stage<F>,
-    host: Weak<dyn TaskHost>,
+    host: Weak<H>,
     waker: LazyWaker,
     location: &'static Location<'static>,
-) -> Rc<TaskCell<F>> {
+) -> Rc<TaskCell<F, H>> {
     Rc::new(TaskCell {
-        meta: TaskMeta::new(host, location),
+        meta: TaskMeta::new(location),
+        host,
         waker,
         stage: RefCell::new(stage),
         join_waker: Cell::new(None),

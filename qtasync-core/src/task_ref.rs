@@ -9,7 +9,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::panic::Location;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::Waker;
@@ -52,7 +52,6 @@ pub struct TaskMeta {
     pub(crate) detached: Cell<bool>,
     /// What most tasks never use, allocated on first use: a task that only runs costs less.
     rare: OnceCell<Box<RefCell<Rare>>>,
-    host: Weak<dyn TaskHost>,
     /// Where the task was created.
     location: &'static Location<'static>,
 }
@@ -82,6 +81,8 @@ pub enum Step {
 /// Type-erased access to a task (what the scheduler and [`TaskRef`] hold).
 pub trait TaskHeader {
     fn meta(&self) -> &TaskMeta;
+    /// The loop that runs the task, while it lives.
+    fn host(&self) -> Option<Rc<dyn TaskHost>>;
     fn done(&self) -> bool;
     /// Done by cancellation.
     fn cancelled(&self) -> bool;
@@ -106,7 +107,7 @@ pub trait TaskHeader {
 }
 
 impl TaskMeta {
-    pub(crate) fn new(host: Weak<dyn TaskHost>, location: &'static Location<'static>) -> Self {
+    pub(crate) fn new(location: &'static Location<'static>) -> Self {
         TaskMeta {
             number: NEXT_TASK_NUMBER.fetch_add(1, Ordering::Relaxed),
             outcome: Cell::new(Outcome::Running),
@@ -114,7 +115,6 @@ impl TaskMeta {
             must_cancel: Cell::new(false),
             detached: Cell::new(false),
             rare: OnceCell::new(),
-            host,
             location,
         }
     }
@@ -132,7 +132,7 @@ impl TaskMeta {
         if callbacks.is_empty() {
             return;
         }
-        let Some(host) = self.host.upgrade() else {
+        let Some(host) = task.header.host() else {
             return;
         };
         for callback in callbacks {
@@ -161,7 +161,7 @@ impl TaskMeta {
     /// Reports `error`, naming `task` (whose meta this is), to its loop's exception handler (to
     /// standard error, in the default handler's form, once the loop is gone).
     fn report(&self, task: &TaskRef, message: &'static str, error: Rc<dyn Error>) {
-        match self.host.upgrade() {
+        match task.header.host() {
             Some(host) => host.report_error(message, error, Some(task.clone())),
             None => {
                 eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", task.name())

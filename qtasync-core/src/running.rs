@@ -6,7 +6,7 @@
 //! the scheduler and never name it.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -28,8 +28,10 @@ pub trait RunningLoop: Any {
 thread_local! {
     /// The loop running on this thread, if any.
     static RUNNING: RefCell<Option<Rc<dyn RunningLoop>>> = const { RefCell::new(None) };
-    /// The task being polled on this thread, if any.
-    static CURRENT_TASK: RefCell<Option<TaskRef>> = const { RefCell::new(None) };
+    /// The task being polled on this thread: null, or the `TaskRef` borrowed by the innermost
+    /// [`polling`] call still under way on this thread (see there why it is valid). A plain
+    /// pointer in a `Cell` keeps the per-step cost to two thread-local stores.
+    static CURRENT_TASK: Cell<*const TaskRef> = const { Cell::new(std::ptr::null()) };
 }
 
 /// The loop running on this thread, as its concrete type `L`.
@@ -51,17 +53,32 @@ pub fn is_running(this: &dyn RunningLoop) -> bool {
 
 /// The task being polled on this thread.
 pub fn current_task() -> Option<TaskRef> {
-    CURRENT_TASK.try_with(|task| task.borrow().clone()).ok().flatten()
+    with_current_task(|task| task.cloned())
 }
 
 /// Calls `f` with the task being polled on this thread (without cloning it).
 pub fn with_current_task<R>(f: impl FnOnce(Option<&TaskRef>) -> R) -> R {
-    CURRENT_TASK.with(|task| f(task.borrow().as_ref()))
+    let current = CURRENT_TASK.try_with(Cell::get).unwrap_or(std::ptr::null());
+    // SAFETY: a non-null pointer was stored by a `current_task_is` call that is still under way
+    // further up this thread's stack (each such call puts back the value it found when it
+    // returns or unwinds, so calls nest like the stack; nothing else stores a non-null value),
+    // and that call borrows the `TaskRef` for its whole duration: it is alive, and only shared
+    // references to it exist. The reference given to `f` cannot outlive this call.
+    f(unsafe { current.as_ref() })
 }
 
-/// Makes `task` the current task and returns the one it replaces (put it back after the poll).
-pub fn replace_current_task(task: Option<TaskRef>) -> Option<TaskRef> {
-    CURRENT_TASK.with(|current| std::mem::replace(&mut *current.borrow_mut(), task))
+/// Runs `f` with `task` as the current task (`None`: with none, as a loop's dispatch does), and
+/// puts back the previous one afterwards, also when `f` unwinds.
+pub fn current_task_is<R>(task: Option<&TaskRef>, f: impl FnOnce() -> R) -> R {
+    struct Restore(*const TaskRef);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = CURRENT_TASK.try_with(|current| current.set(self.0));
+        }
+    }
+    let new = task.map_or(std::ptr::null(), |task| task as *const TaskRef);
+    let _restore = Restore(CURRENT_TASK.with(|current| current.replace(new)));
+    f()
 }
 
 /// The fast path of a wake: on the loop's own thread, while it runs, straight onto its ready
@@ -103,22 +120,21 @@ pub fn check_enter(this: &dyn RunningLoop) -> Result<(), EnterError> {
     })
 }
 
-/// Registers `this` as the loop running on this thread until the guard is dropped; the current
-/// task is cleared meanwhile (a loop run inside a task's poll starts with none).
+/// Registers `this` as the loop running on this thread until the guard is dropped. (A loop run
+/// inside a task's poll dispatches with no current task: `dispatch` clears it for its duration.)
 pub fn enter(this: Rc<dyn RunningLoop>) -> Result<RunningGuard, EnterError> {
     check_enter(&*this)?;
     RUNNING.with(|running| *running.borrow_mut() = Some(this));
-    Ok(RunningGuard { previous_task: replace_current_task(None) })
+    Ok(RunningGuard { _private: () })
 }
 
 /// Marks a loop as running on this thread until dropped.
 pub struct RunningGuard {
-    previous_task: Option<TaskRef>,
+    _private: (),
 }
 
 impl Drop for RunningGuard {
     fn drop(&mut self) {
         let _ = RUNNING.try_with(|running| running.borrow_mut().take());
-        let _ = CURRENT_TASK.try_with(|task| *task.borrow_mut() = self.previous_task.take());
     }
 }

@@ -73,6 +73,11 @@ impl Scheduler {
     /// closed by it (the loop goes on inside the dialog, so a task can still close it), and the
     /// outermost dispatch runs nothing more once the dialog has returned.
     pub fn dispatch(&self, budget: Budget) -> Dispatched {
+        // (A dispatch inside a task's poll, a nested loop's, runs with no current task.)
+        running::current_task_is(None, || self.dispatch_items(budget))
+    }
+
+    fn dispatch_items(&self, budget: Budget) -> Dispatched {
         struct Depth<'a>(&'a Cell<usize>);
         impl Drop for Depth<'_> {
             fn drop(&mut self) {

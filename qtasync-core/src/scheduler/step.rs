@@ -74,10 +74,10 @@ impl Scheduler {
             return;
         }
         let task_ref = TaskRef { header };
-        let previous = running::replace_current_task(Some(task_ref.clone()));
         let started = self.slow_step_clock();
-        let polled = catch_unwind(AssertUnwindSafe(|| task_ref.header.clone().poll_step()));
-        running::replace_current_task(previous);
+        let polled = running::current_task_is(Some(&task_ref), || {
+            catch_unwind(AssertUnwindSafe(|| task_ref.header.clone().poll_step()))
+        });
         self.report_if_slow(started, "a step of a task", |context| {
             context.with_task(task_ref.clone())
         });

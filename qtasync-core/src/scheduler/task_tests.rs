@@ -74,6 +74,16 @@ fn a_task_that_finishes_in_its_first_step_is_one_allocation() {
 }
 
 #[test]
+fn a_trivial_tasks_allocation_is_small_enough_for_mallocs_fast_bins() {
+    // The `Rc`'s two counts and the cell of a task whose future is a unit-sized state machine:
+    // at most 120 bytes is a 128-byte chunk for glibc, the largest its fast bins keep, so a
+    // burst of such tasks freed and spawned again reuses the same memory (no trim, no page
+    // faults). Each word added to every task should be a decision.
+    let cell = std::mem::size_of::<crate::task::TaskCell<std::future::Ready<()>, Scheduler>>();
+    assert!(2 * std::mem::size_of::<usize>() + cell <= 120, "{cell} bytes");
+}
+
+#[test]
 fn a_sleeping_task_is_one_allocation_too() {
     let (scheduler, _running) = running_scheduler();
     let sleep_once = |scheduler: &Rc<Scheduler>, deadline: Instant| {
@@ -401,4 +411,39 @@ fn a_sleep_awaited_by_another_loops_task_wakes_that_task_not_one_of_its_own() {
     assert!(sleeper.done());
     first.close();
     second.close();
+}
+
+#[test]
+fn the_current_task_is_set_for_its_poll_cleared_in_nested_dispatches_and_restored_after_panics() {
+    let (scheduler, _running) = running_scheduler();
+    let seen: Rc<RefCell<Vec<Option<String>>>> = Rc::new(RefCell::new(Vec::new()));
+    let name = || current_task().map(|task| task.name());
+    let (log, weak) = (seen.clone(), scheduler.weak());
+    let outer = scheduler
+        .create_task(
+            poll_fn(move |_| {
+                log.borrow_mut().push(name());
+                let scheduler = weak.upgrade().unwrap();
+                let inner_log = log.clone();
+                scheduler
+                    .call_soon(move || inner_log.borrow_mut().push(name()), Location::caller())
+                    .unwrap();
+                // A nested dispatch (a modal dialog's loop) runs the callback with no task.
+                scheduler.dispatch(Budget::DEFAULT);
+                log.borrow_mut().push(name());
+                Poll::Ready(())
+            }),
+            Location::caller(),
+        )
+        .unwrap();
+    outer.set_name("outer");
+    let panicking = scheduler
+        .create_task(poll_fn(|_| -> Poll<()> { panic!("boom") }), Location::caller())
+        .unwrap();
+    let _reports = reports(&scheduler);
+    while scheduler.dispatch(Budget::DEFAULT) != Dispatched::Idle {}
+    assert!(current_task().is_none(), "restored after the panicking poll");
+    let outer_name = Some("outer".to_owned());
+    assert_eq!(*seen.borrow(), vec![outer_name.clone(), None, outer_name]);
+    drop(panicking);
 }

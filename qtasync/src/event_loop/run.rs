@@ -60,7 +60,8 @@ impl EventLoop {
         self.core().shared.begin_drain();
         self.core().shared.request_wake();
         self.inner.driver.arm(self.core().next_real_deadline());
-        let ran = self.inner.driver.exec(engine);
+        // (A loop run inside a task's poll runs with no current task, as asyncio's does.)
+        let ran = crate::core::running::current_task_is(None, || self.inner.driver.exec(engine));
         self.inner.driver.arm(None);
         ran.map_err(|_| LoopError::NoApplication)?;
         if self.inner.stopped_by_loop.get() {

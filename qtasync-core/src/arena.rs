@@ -66,7 +66,13 @@ impl<T> Arena<T> {
     }
 
     pub fn insert(&mut self, value: T) -> TaskId {
+        self.insert_with(|_| value)
+    }
+
+    /// Inserts the value `make` builds from the id it will have.
+    pub fn insert_with(&mut self, make: impl FnOnce(TaskId) -> T) -> TaskId {
         let id = self.next_id();
+        let value = make(id);
         self.len += 1;
         if self.free.pop().is_some() {
             self.slots[id.index as usize] = Slot::Occupied { generation: id.generation, value };
@@ -112,6 +118,9 @@ impl<T> Arena<T> {
 
     /// Empties the arena, handing back every value (stale ids stay stale).
     pub fn take_all(&mut self) -> Vec<T> {
+        if self.len == 0 {
+            return Vec::new();
+        }
         let mut out = Vec::with_capacity(self.len);
         for index in 0..self.slots.len() {
             if let Slot::Occupied { generation, .. } = self.slots[index] {

@@ -250,13 +250,14 @@ impl Scheduler {
         location: &'static Location<'static>,
     ) -> Result<Task<F::Output>, LoopClosed> {
         self.check_open()?;
-        let (task, id) = {
-            let mut tasks = self.tasks.borrow_mut();
-            let id = tasks.next_id();
+        let mut task = None;
+        let id = self.tasks.borrow_mut().insert_with(|id| {
             let waker = LazyWaker::new(self.shared.clone(), id);
-            let (task, header) = new_task(future, self.this.clone(), waker, location);
-            (task, tasks.insert(TaskSlot { header, rewake: false }))
-        };
+            let (handle, header) = new_task(future, self.this.clone(), waker, location);
+            task = Some(handle);
+            TaskSlot { header, rewake: false }
+        });
+        let task = task.expect("made by insert_with");
         self.ready.borrow_mut().push(Ready::Task(id));
         self.wake_if_idle();
         Ok(task)

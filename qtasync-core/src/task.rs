@@ -94,8 +94,10 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
             // panicking `Drop` is reported like any other task error instead of unwinding out of
             // whatever drops the task's last reference.
             if let Ok(output) = result {
-                let what = "Panic while dropping a detached task's output";
-                self.meta.guarded(&self.task_ref(), what, || drop(output));
+                if std::mem::needs_drop::<F::Output>() {
+                    let what = "Panic while dropping a detached task's output";
+                    self.meta.guarded(&self.task_ref(), what, || drop(output));
+                }
             }
         } else if let Ok(mut stage) = self.stage.try_borrow_mut() {
             // (Borrowed only while the future is polled or dropped further up the stack: a loop
@@ -107,10 +109,12 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
         if let Some(waker) = join_waker {
             waker.wake();
         }
-        let task = self.task_ref();
-        self.meta.schedule_done_callbacks(&task);
-        if let Some(message) = unretrieved_panic {
-            self.meta.report_never_retrieved(&task, message);
+        if self.meta.has_rare() || unretrieved_panic.is_some() {
+            let task = self.task_ref();
+            self.meta.schedule_done_callbacks(&task);
+            if let Some(message) = unretrieved_panic {
+                self.meta.report_never_retrieved(&task, message);
+            }
         }
     }
 

@@ -20,7 +20,29 @@ use super::panic::Panic;
 use super::shared::Shared;
 use super::task_error::TaskError;
 
-static NEXT_TASK_NUMBER: AtomicU64 = AtomicU64::new(1);
+static NEXT_TASK_NUMBERS: AtomicU64 = AtomicU64::new(1);
+
+/// The `N` of a new task's default name `Task-N`: unique in the process. Each thread takes
+/// numbers in blocks from the one atomic counter, so spawning costs no atomic operation per
+/// task (numbers stay increasing on each thread; threads interleave by blocks).
+fn next_task_number() -> u64 {
+    const BLOCK: u64 = 1024;
+    thread_local! {
+        /// The next number of this thread's block, and the end of the block.
+        static BLOCK_LEFT: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+    BLOCK_LEFT
+        .try_with(|block| {
+            let (mut next, mut end) = block.get();
+            if next == end {
+                next = NEXT_TASK_NUMBERS.fetch_add(BLOCK, Ordering::Relaxed);
+                end = next + BLOCK;
+            }
+            block.set((next + 1, end));
+            next
+        })
+        .unwrap_or_else(|_| NEXT_TASK_NUMBERS.fetch_add(1, Ordering::Relaxed))
+}
 
 /// What a task needs from the loop that runs it (the scheduler implements it).
 pub trait TaskHost {
@@ -109,7 +131,7 @@ pub trait TaskHeader {
 impl TaskMeta {
     pub(crate) fn new(location: &'static Location<'static>) -> Self {
         TaskMeta {
-            number: NEXT_TASK_NUMBER.fetch_add(1, Ordering::Relaxed),
+            number: next_task_number(),
             outcome: Cell::new(Outcome::Running),
             cancelling: Cell::new(0),
             must_cancel: Cell::new(false),
@@ -121,6 +143,12 @@ impl TaskMeta {
 
     fn rare(&self) -> std::cell::RefMut<'_, Rare> {
         self.rare.get_or_init(Default::default).borrow_mut()
+    }
+
+    /// Whether the task ever used its rarely needed state (a name, a cancel message, done
+    /// callbacks); most tasks never do.
+    pub(crate) fn has_rare(&self) -> bool {
+        self.rare.get().is_some()
     }
 
     /// Schedules the done callbacks of `task` (whose meta this is).
@@ -301,5 +329,27 @@ impl fmt::Debug for TaskRef {
             .field("done", &self.done())
             .field("cancelling", &self.cancelling())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_task_number;
+
+    #[test]
+    fn task_numbers_are_unique_across_threads_and_increase_on_each() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(|| (0..3000).map(|_| next_task_number()).collect()))
+            .collect();
+        let mut all: Vec<u64> = Vec::new();
+        for thread in threads {
+            let numbers: Vec<u64> = thread.join().unwrap();
+            assert!(numbers.windows(2).all(|pair| pair[0] < pair[1]));
+            all.extend(numbers);
+        }
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count, "a number was given twice");
     }
 }

@@ -25,13 +25,29 @@ impl TaskId {
 }
 
 enum Slot<T> {
-    Occupied { generation: u32, value: T },
-    Vacant { generation: u32 },
+    Occupied {
+        generation: u32,
+        value: T,
+    },
+    /// `next_free`: the next vacant slot of the free list (`NONE` ends it).
+    Vacant {
+        generation: u32,
+        next_free: u32,
+    },
 }
 
+const NONE: u32 = u32::MAX;
+
+/// Slots per chunk. The arena grows a chunk at a time and never moves a slot: a burst of
+/// spawns costs no copy of the slots already there (a `Vec` that doubles copies them all, and
+/// faults fresh pages in for each copy).
+const CHUNK: usize = 1024;
+
 pub struct Arena<T> {
-    slots: Vec<Slot<T>>,
-    free: Vec<u32>,
+    /// Every chunk but the last is full (`CHUNK` slots); slot `i` is `chunks[i / CHUNK][i % CHUNK]`.
+    chunks: Vec<Vec<Slot<T>>>,
+    /// The most recently vacated slot (the free list runs through the vacant slots).
+    free: u32,
     len: usize,
 }
 
@@ -43,7 +59,7 @@ impl<T> Default for Arena<T> {
 
 impl<T> Arena<T> {
     pub fn new() -> Self {
-        Arena { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Arena { chunks: Vec::new(), free: NONE, len: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -54,15 +70,33 @@ impl<T> Arena<T> {
         self.len == 0
     }
 
+    fn slot(&self, index: u32) -> Option<&Slot<T>> {
+        self.chunks.get(index as usize / CHUNK)?.get(index as usize % CHUNK)
+    }
+
+    fn slot_mut(&mut self, index: u32) -> Option<&mut Slot<T>> {
+        self.chunks.get_mut(index as usize / CHUNK)?.get_mut(index as usize % CHUNK)
+    }
+
+    fn slot_count(&self) -> usize {
+        self.chunks.last().map_or(0, |last| (self.chunks.len() - 1) * CHUNK + last.len())
+    }
+
     /// The id the next `insert` will return.
     pub fn next_id(&self) -> TaskId {
-        match self.free.last() {
-            Some(&index) => match self.slots[index as usize] {
-                Slot::Vacant { generation } => TaskId { index, generation },
-                Slot::Occupied { .. } => unreachable!("free list names an occupied slot"),
-            },
-            None => TaskId { index: self.slots.len() as u32, generation: 0 },
+        if self.free != NONE {
+            match self.slot(self.free) {
+                Some(Slot::Vacant { generation, .. }) => {
+                    return TaskId { index: self.free, generation: *generation }
+                }
+                _ => unreachable!("the free list names a vacant slot"),
+            }
         }
+        let index = u32::try_from(self.slot_count())
+            .ok()
+            .filter(|index| *index < NONE)
+            .expect("fewer than 2^32 - 1 live tasks");
+        TaskId { index, generation: 0 }
     }
 
     pub fn insert(&mut self, value: T) -> TaskId {
@@ -74,17 +108,24 @@ impl<T> Arena<T> {
         let id = self.next_id();
         let value = make(id);
         self.len += 1;
-        if self.free.pop().is_some() {
-            self.slots[id.index as usize] = Slot::Occupied { generation: id.generation, value };
+        let occupied = Slot::Occupied { generation: id.generation, value };
+        if self.free == id.index {
+            let slot = self.slot_mut(id.index).expect("a vacant slot");
+            let Slot::Vacant { next_free, .. } = std::mem::replace(slot, occupied) else {
+                unreachable!("the free list names a vacant slot")
+            };
+            self.free = next_free;
         } else {
-            assert!(self.slots.len() < u32::MAX as usize, "more than 2^32 live tasks");
-            self.slots.push(Slot::Occupied { generation: 0, value });
+            if self.chunks.last().map_or(true, |last| last.len() == CHUNK) {
+                self.chunks.push(Vec::with_capacity(CHUNK));
+            }
+            self.chunks.last_mut().expect("pushed").push(occupied);
         }
         id
     }
 
     pub fn get_mut(&mut self, id: TaskId) -> Option<&mut T> {
-        match self.slots.get_mut(id.index as usize) {
+        match self.slot_mut(id.index) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
             }
@@ -93,15 +134,16 @@ impl<T> Arena<T> {
     }
 
     pub fn remove(&mut self, id: TaskId) -> Option<T> {
-        let slot = self.slots.get_mut(id.index as usize)?;
+        let free = self.free;
+        let slot = self.slot_mut(id.index)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
-                let next =
-                    Slot::Vacant { generation: generation.wrapping_add(1) & GENERATION_MASK };
+                let generation = generation.wrapping_add(1) & GENERATION_MASK;
+                let next = Slot::Vacant { generation, next_free: free };
                 let Slot::Occupied { value, .. } = std::mem::replace(slot, next) else {
                     unreachable!()
                 };
-                self.free.push(id.index);
+                self.free = id.index;
                 self.len -= 1;
                 Some(value)
             }
@@ -110,7 +152,7 @@ impl<T> Arena<T> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().filter_map(|slot| match slot {
+        self.chunks.iter().flatten().filter_map(|slot| match slot {
             Slot::Occupied { value, .. } => Some(value),
             Slot::Vacant { .. } => None,
         })
@@ -122,9 +164,9 @@ impl<T> Arena<T> {
             return Vec::new();
         }
         let mut out = Vec::with_capacity(self.len);
-        for index in 0..self.slots.len() {
-            if let Slot::Occupied { generation, .. } = self.slots[index] {
-                let id = TaskId { index: index as u32, generation };
+        for index in 0..self.slot_count() as u32 {
+            if let Some(Slot::Occupied { generation, .. }) = self.slot(index) {
+                let id = TaskId { index, generation: *generation };
                 out.extend(self.remove(id));
             }
         }
@@ -155,6 +197,27 @@ mod tests {
         assert_eq!(all, vec!["b", "c"]);
         assert!(arena.get_mut(c).is_none());
         assert_eq!(arena.len(), 0);
+    }
+
+    #[test]
+    fn slots_span_chunks_and_the_free_list_reuses_the_latest_vacated_first() {
+        let mut arena = Arena::new();
+        let ids: Vec<_> = (0..3 * CHUNK + 5).map(|i| arena.insert(i)).collect();
+        assert_eq!(arena.chunks.len(), 4);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(arena.get_mut(*id).copied(), Some(i));
+        }
+        let (early, late) = (ids[3], ids[2 * CHUNK + 1]);
+        assert_eq!(arena.remove(early), Some(3));
+        assert_eq!(arena.remove(late), Some(2 * CHUNK + 1));
+        let reused = arena.insert(7);
+        assert_eq!(reused.index, late.index, "last in, first out");
+        assert_eq!(arena.insert(8).index, early.index);
+        assert_eq!(arena.insert(9).index as usize, 3 * CHUNK + 5, "then fresh slots");
+        assert!(arena.get_mut(late).is_none() && arena.get_mut(early).is_none());
+        assert_eq!(arena.iter().count(), 3 * CHUNK + 6);
+        assert_eq!(arena.take_all().len(), 3 * CHUNK + 6);
+        assert!(arena.is_empty() && arena.get_mut(reused).is_none());
     }
 
     #[test]

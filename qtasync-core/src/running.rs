@@ -125,16 +125,31 @@ pub fn check_enter(this: &dyn RunningLoop) -> Result<(), EnterError> {
 pub fn enter(this: Rc<dyn RunningLoop>) -> Result<RunningGuard, EnterError> {
     check_enter(&*this)?;
     RUNNING.with(|running| *running.borrow_mut() = Some(this));
-    Ok(RunningGuard { _private: () })
+    Ok(RunningGuard { _not_send: std::marker::PhantomData })
 }
 
-/// Marks a loop as running on this thread until dropped.
+/// Marks a loop as running on this thread until dropped (on this thread: it is not `Send`).
 pub struct RunningGuard {
-    _private: (),
+    _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for RunningGuard {
     fn drop(&mut self) {
         let _ = RUNNING.try_with(|running| running.borrow_mut().take());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_running_guard_stays_on_its_thread() {
+        // Compiles only while `RunningGuard` is not `Send`: were it `Send`, both impls would
+        // apply and the call below would be ambiguous.
+        trait AmbiguousIfSend<A> {
+            fn check() {}
+        }
+        impl<T: ?Sized> AmbiguousIfSend<()> for T {}
+        impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
+        <super::RunningGuard as AmbiguousIfSend<_>>::check();
     }
 }

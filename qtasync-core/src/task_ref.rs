@@ -224,7 +224,7 @@ pub struct DoneCallbackId(u64);
 /// or stop it; dropping it does nothing.
 #[derive(Clone)]
 pub struct TaskRef {
-    pub header: Rc<dyn TaskHeader>,
+    pub(crate) header: Rc<dyn TaskHeader>,
 }
 
 impl TaskRef {

@@ -261,15 +261,18 @@ impl TimerHeap {
         waker
     }
 
-    /// The earliest deadline of a live (not cancelled) timer.
+    /// The earliest deadline of a live (not cancelled) timer. A deadline that saturated
+    /// ([`Nanos::MAX`], 292 years or more away) never comes: it is not a deadline here.
     pub fn next_deadline(&mut self) -> Option<Instant> {
         self.drop_cancelled_on_top();
-        self.heap.peek().map(|entry| to_instant(entry.when))
+        self.heap.peek().filter(|entry| entry.when < Nanos::MAX).map(|entry| to_instant(entry.when))
     }
 
-    /// Moves every live timer due at `now` into `out`, in deadline-then-FIFO order.
+    /// Moves every live timer due at `now` into `out`, in deadline-then-FIFO order (never one
+    /// whose deadline saturated: `now` is read as at most `Nanos::MAX - 1`, so only `take_all`
+    /// makes every key read as fired).
     pub fn pop_due(&mut self, now: Instant, mut out: impl FnMut(Fired)) {
-        let now = to_nanos(now);
+        let now = to_nanos(now).min(Nanos::MAX - 1);
         self.popped_through = self.popped_through.max(now);
         loop {
             self.drop_cancelled_on_top();

@@ -4,7 +4,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A deadline in nanoseconds from a process-wide epoch (the first use), negative before it;
-/// exact for every `Instant` within 292 years of it (later ones saturate).
+/// exact for every `Instant` within 292 years of it (later ones saturate to `Nanos::MAX`, which
+/// the heap treats as never).
 pub type Nanos = i64;
 
 fn epoch() -> Instant {

@@ -206,3 +206,27 @@ fn deadlines_round_trip_through_nanoseconds() {
     }
     assert!(to_nanos(now + Duration::from_nanos(1)) > to_nanos(now));
 }
+
+#[test]
+fn a_deadline_beyond_the_nanosecond_range_never_fires_and_leaves_others_alone() {
+    use crate::arena::Arena;
+    let mut ids = Arena::new();
+    let (id, other) = (ids.insert(()), ids.insert(()));
+    let mut heap = TimerHeap::new();
+    let t0 = Instant::now();
+    let far = t0 + Duration::from_secs(400 * 365 * 86_400);
+    let mut never = heap.push_wake(far, SleepTarget::Task(id));
+    // Not a deadline to arm the OS timer for, nor for a paused clock to jump to.
+    assert_eq!(heap.next_deadline(), None);
+    let near = t0 + Duration::from_secs(1);
+    let mut soon = heap.push_wake(near, SleepTarget::Task(other));
+    assert_eq!(heap.next_deadline(), Some(near));
+    let mut fired = Vec::new();
+    heap.pop_due(near, |f| fired.push(matches!(f, Fired::Task(task) if task == other)));
+    assert_eq!(fired, vec![true]);
+    assert!(!heap.update_wake(&mut soon, SleepTarget::Task(other)).0);
+    assert!(heap.update_wake(&mut never, SleepTarget::Task(id)).0, "still pending");
+    // Even a `now` past the range does not fire it, nor make later sleeps read as fired.
+    heap.pop_due(far, |_| panic!("fired"));
+    assert!(heap.update_wake(&mut never, SleepTarget::Task(id)).0);
+}

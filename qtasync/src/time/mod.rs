@@ -77,7 +77,8 @@ const _: () = assert!(std::mem::size_of::<Sleep>() == 24);
 
 impl Sleep {
     /// When the sleep ends, on the loop's clock. For a sleep made outside a running loop and
-    /// not yet polled: as if it started now.
+    /// not yet polled: as if it started now. (A deadline 292 years or more after the process
+    /// started reads as that limit, and never comes.)
     pub fn deadline(&self) -> Instant {
         match self.timer {
             AFTER => after(now(), duration_of(self.nanos)),

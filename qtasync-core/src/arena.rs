@@ -202,21 +202,21 @@ mod tests {
     #[test]
     fn slots_span_chunks_and_the_free_list_reuses_the_latest_vacated_first() {
         let mut arena = Arena::new();
-        let ids: Vec<_> = (0..3 * CHUNK + 5).map(|i| arena.insert(i)).collect();
-        assert_eq!(arena.chunks.len(), 4);
+        let ids: Vec<_> = (0..CHUNK + 5).map(|i| arena.insert(i)).collect();
+        assert_eq!(arena.chunks.len(), 2);
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(arena.get_mut(*id).copied(), Some(i));
         }
-        let (early, late) = (ids[3], ids[2 * CHUNK + 1]);
+        let (early, late) = (ids[3], ids[CHUNK + 1]);
         assert_eq!(arena.remove(early), Some(3));
-        assert_eq!(arena.remove(late), Some(2 * CHUNK + 1));
+        assert_eq!(arena.remove(late), Some(CHUNK + 1));
         let reused = arena.insert(7);
         assert_eq!(reused.index, late.index, "last in, first out");
         assert_eq!(arena.insert(8).index, early.index);
-        assert_eq!(arena.insert(9).index as usize, 3 * CHUNK + 5, "then fresh slots");
+        assert_eq!(arena.insert(9).index as usize, CHUNK + 5, "then fresh slots");
         assert!(arena.get_mut(late).is_none() && arena.get_mut(early).is_none());
-        assert_eq!(arena.iter().count(), 3 * CHUNK + 6);
-        assert_eq!(arena.take_all().len(), 3 * CHUNK + 6);
+        assert_eq!(arena.iter().count(), CHUNK + 6);
+        assert_eq!(arena.take_all().len(), CHUNK + 6);
         assert!(arena.is_empty() && arena.get_mut(reused).is_none());
     }
 

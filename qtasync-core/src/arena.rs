@@ -100,13 +100,14 @@ impl<T> Arena<T> {
     }
 
     pub fn insert(&mut self, value: T) -> TaskId {
-        self.insert_with(|_| value)
+        self.insert_with(|_| (value, ())).0
     }
 
-    /// Inserts the value `make` builds from the id it will have.
-    pub fn insert_with(&mut self, make: impl FnOnce(TaskId) -> T) -> TaskId {
+    /// Inserts the value `make` builds from the id it will have; the id, and what else `make`
+    /// returned.
+    pub fn insert_with<R>(&mut self, make: impl FnOnce(TaskId) -> (T, R)) -> (TaskId, R) {
         let id = self.next_id();
-        let value = make(id);
+        let (value, rest) = make(id);
         self.len += 1;
         let occupied = Slot::Occupied { generation: id.generation, value };
         if self.free == id.index {
@@ -121,7 +122,7 @@ impl<T> Arena<T> {
             }
             self.chunks.last_mut().expect("pushed").push(occupied);
         }
-        id
+        (id, rest)
     }
 
     pub fn get_mut(&mut self, id: TaskId) -> Option<&mut T> {

@@ -250,14 +250,11 @@ impl Scheduler {
         location: &'static Location<'static>,
     ) -> Result<Task<F::Output>, LoopClosed> {
         self.check_open()?;
-        let mut task = None;
-        let id = self.tasks.borrow_mut().insert_with(|id| {
+        let (id, task) = self.tasks.borrow_mut().insert_with(|id| {
             let waker = LazyWaker::new(self.shared.clone(), id);
-            let (handle, header) = new_task(future, self.this.clone(), waker, location);
-            task = Some(handle);
-            TaskSlot { header, rewake: false }
+            let (task, header) = new_task(future, self.this.clone(), waker, location);
+            (TaskSlot { header, rewake: false }, task)
         });
-        let task = task.expect("made by insert_with");
         self.ready.borrow_mut().push(Ready::Task(id));
         self.wake_if_idle();
         Ok(task)
@@ -271,15 +268,13 @@ impl Scheduler {
         make: impl FnOnce(&TaskRef) -> Result<Pin<Box<dyn Future<Output = T>>>, TaskError>,
     ) -> Result<Task<T>, LoopClosed> {
         self.check_open()?;
-        let (task, cell, id) = {
-            let mut tasks = self.tasks.borrow_mut();
-            let id = tasks.next_id();
+        let (id, (task, cell)) = self.tasks.borrow_mut().insert_with(|id| {
             let waker = LazyWaker::new(self.shared.clone(), id);
             let (task, cell) =
                 new_deferred_task::<T, Scheduler>(self.this.clone(), waker, location);
             let header: Rc<dyn TaskHeader> = cell.clone();
-            (task, cell, tasks.insert(TaskSlot { header, rewake: false }))
-        };
+            (TaskSlot { header, rewake: false }, (task, cell))
+        });
         // No borrow held: `make` runs the user's factory.
         match make(&task.task_ref()) {
             Ok(future) => {

@@ -29,7 +29,8 @@ thread_local! {
     /// The loop running on this thread, if any.
     static RUNNING: RefCell<Option<Rc<dyn RunningLoop>>> = const { RefCell::new(None) };
     /// The task being polled on this thread: null, or the `TaskRef` borrowed by the innermost
-    /// [`polling`] call still under way on this thread (see there why it is valid). A plain
+    /// [`current_task_is`] call still under way on this thread (see `with_current_task` for
+    /// why it is valid). A plain
     /// pointer in a `Cell` keeps the per-step cost to two thread-local stores.
     static CURRENT_TASK: Cell<*const TaskRef> = const { Cell::new(std::ptr::null()) };
 }

@@ -8,10 +8,11 @@
 //!
 //! # A task's state, in one place
 //!
-//! A task is one allocation, an `Rc<TaskCell<F, H>>` (its asyncio state, its loop `H`, its waker, the future `F`
-//! itself and, once done, the output in the future's place), shared by three holders: the
-//! scheduler (as `Rc<dyn TaskHeader>` in its arena slot), the user's [`Task<T>`] handle, and any
-//! number of [`TaskRef`]s. Its state is these fields, each changed only on the loop's thread:
+//! A task is one allocation, an `Rc<TaskCell<F, H>>` (its asyncio state, its loop `H`, its
+//! waker, the future `F` itself and, once done, the output in the future's place), shared by
+//! three holders: the scheduler (as `Rc<dyn TaskHeader>` in its arena slot), the user's
+//! [`Task<T>`] handle, and any number of [`TaskRef`]s. Its state is these fields, each changed
+//! only on the loop's thread:
 //!
 //! | field | values | changed by |
 //! |---|---|---|
@@ -96,7 +97,7 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
             if let Ok(output) = result {
                 if std::mem::needs_drop::<F::Output>() {
                     let what = "Panic while dropping a detached task's output";
-                    self.meta.guarded(&self.task_ref(), what, || drop(output));
+                    self.task_ref().guarded(what, || drop(output));
                 }
             }
         } else if let Ok(mut stage) = self.stage.try_borrow_mut() {
@@ -111,9 +112,9 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
         }
         if self.meta.has_rare() || unretrieved_panic.is_some() {
             let task = self.task_ref();
-            self.meta.schedule_done_callbacks(&task);
+            task.schedule_done_callbacks();
             if let Some(message) = unretrieved_panic {
-                self.meta.report_never_retrieved(&task, message);
+                task.report_never_retrieved(message);
             }
         }
     }
@@ -129,8 +130,7 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskCell<F, H> {
                 }
             }
         }
-        self.meta
-            .guarded(&self.task_ref(), "Panic while dropping a task's future", || drop(future));
+        self.task_ref().guarded("Panic while dropping a task's future", || drop(future));
     }
 }
 
@@ -177,7 +177,7 @@ impl<F: Future + 'static, H: TaskHost + 'static> TaskHeader for TaskCell<F, H> {
         drop(stage);
         if let Err(payload) = dropped {
             let what = "Panic while dropping a task's future";
-            self.meta.report_panic(&self.task_ref(), what, Panic::new(payload));
+            self.task_ref().report_panic(what, Panic::new(payload));
         }
         self.complete(Ok(output));
         Step::Ready
@@ -318,7 +318,7 @@ impl<T> Drop for Task<T> {
         };
         if let Err(TaskError::Panicked(panic)) = &result {
             let task = TaskRef { header: self.cell.clone().header() };
-            self.cell.meta().report_never_retrieved(&task, panic.to_string());
+            task.report_never_retrieved(panic.to_string());
         }
         drop(result);
     }

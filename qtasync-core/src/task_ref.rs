@@ -151,58 +151,62 @@ impl TaskMeta {
         self.rare.get().is_some()
     }
 
-    /// Schedules the done callbacks of `task` (whose meta this is).
-    pub(crate) fn schedule_done_callbacks(&self, task: &TaskRef) {
-        let callbacks = match self.rare.get() {
-            Some(rare) => rare.borrow().done_callbacks.take(),
-            None => return,
-        };
-        if callbacks.is_empty() {
-            return;
-        }
-        let Some(host) = task.header.host() else {
-            return;
-        };
-        for callback in callbacks {
-            let task = task.clone();
-            host.schedule(Box::new(move || callback(&task)), Location::caller());
-        }
-    }
-
-    /// Runs `f` (a drop of something of the user's) under a guard; a panic is reported to the
-    /// loop's exception handler, naming `task` (whose meta this is).
-    pub(crate) fn guarded(&self, task: &TaskRef, what: &'static str, f: impl FnOnce()) {
-        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-        if let Err(payload) = done {
-            self.report(task, what, Rc::new(Panic::new(payload)));
-        }
-    }
-
-    pub(crate) fn report_panic(&self, task: &TaskRef, what: &'static str, panic: Panic) {
-        self.report(task, what, Rc::new(panic));
-    }
-
-    pub(crate) fn report_never_retrieved(&self, task: &TaskRef, message: String) {
-        self.report(task, "Task exception was never retrieved", Rc::new(NeverRetrieved(message)));
-    }
-
-    /// Reports `error`, naming `task` (whose meta this is), to its loop's exception handler (to
-    /// standard error, in the default handler's form, once the loop is gone).
-    fn report(&self, task: &TaskRef, message: &'static str, error: Rc<dyn Error>) {
-        match task.header.host() {
-            Some(host) => host.report_error(message, error, Some(task.clone())),
-            None => {
-                eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", task.name())
-            }
-        }
-    }
-
     pub fn must_cancel(&self) -> bool {
         self.must_cancel.get()
     }
 
     pub fn cancel_message(&self) -> Option<String> {
         self.rare.get().and_then(|rare| rare.borrow().cancel_message.clone())
+    }
+}
+
+/// What completing a task runs of the loop's: its done callbacks and its error reports, which
+/// name it.
+impl TaskRef {
+    /// Schedules the task's done callbacks.
+    pub(crate) fn schedule_done_callbacks(&self) {
+        let callbacks = match self.meta().rare.get() {
+            Some(rare) => rare.borrow().done_callbacks.take(),
+            None => return,
+        };
+        if callbacks.is_empty() {
+            return;
+        }
+        let Some(host) = self.header.host() else {
+            return;
+        };
+        for callback in callbacks {
+            let task = self.clone();
+            host.schedule(Box::new(move || callback(&task)), Location::caller());
+        }
+    }
+
+    /// Runs `f` (a drop of something of the user's) under a guard; a panic is reported to the
+    /// loop's exception handler, naming this task.
+    pub(crate) fn guarded(&self, what: &'static str, f: impl FnOnce()) {
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        if let Err(payload) = done {
+            self.report(what, Rc::new(Panic::new(payload)));
+        }
+    }
+
+    pub(crate) fn report_panic(&self, what: &'static str, panic: Panic) {
+        self.report(what, Rc::new(panic));
+    }
+
+    pub(crate) fn report_never_retrieved(&self, message: String) {
+        self.report("Task exception was never retrieved", Rc::new(NeverRetrieved(message)));
+    }
+
+    /// Reports `error`, naming this task, to its loop's exception handler (to standard error,
+    /// in the default handler's form, once the loop is gone).
+    fn report(&self, message: &'static str, error: Rc<dyn Error>) {
+        match self.header.host() {
+            Some(host) => host.report_error(message, error, Some(self.clone())),
+            None => {
+                eprintln!("qtasync: {message}\n  task: {}\n  exception: {error}", self.name())
+            }
+        }
     }
 }
 
@@ -301,7 +305,7 @@ impl TaskRef {
         let meta = self.meta();
         let id = meta.rare().done_callbacks.add(callback);
         if self.done() {
-            meta.schedule_done_callbacks(self);
+            self.schedule_done_callbacks();
         }
         DoneCallbackId(id)
     }
